@@ -1,0 +1,272 @@
+//! The nouns every stage and front end shares: facts, concepts, sessions, money, progress.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Longest accepted length of each free-text fact, in characters.
+pub const MAX_NAME_CHARS: usize = 60;
+pub const MAX_HOBBIES_CHARS: usize = 300;
+pub const MAX_QUIRK_CHARS: usize = 200;
+
+/// What the person tells us about whoever is celebrated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Name or relation ("Dad", "Zoë").
+    pub name: String,
+    /// Free text, comma separated ("tennis, coffee").
+    pub hobbies: String,
+    #[serde(default)]
+    pub quirk: String,
+    #[serde(default)]
+    pub occasion: Option<Occasion>,
+}
+
+impl Facts {
+    /// The hobbies as separate, trimmed, non-empty entries.
+    pub fn hobby_list(&self) -> Vec<String> {
+        self.hobbies
+            .split([',', ';', '\n', '/', '&'])
+            .flat_map(|part| part.split(" and "))
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect()
+    }
+
+    /// Checks the facts a person typed; the error names the field and what to do.
+    pub fn validate(&self) -> Result<(), FactsError> {
+        let check = |field: &'static str, value: &str, max: usize| {
+            let n = value.chars().count();
+            if n > max {
+                Err(FactsError::TooLong { field, max, got: n })
+            } else {
+                Ok(())
+            }
+        };
+        if self.name.trim().is_empty() {
+            return Err(FactsError::Empty { field: "name" });
+        }
+        check("name", &self.name, MAX_NAME_CHARS)?;
+        if self.hobby_list().is_empty() {
+            return Err(FactsError::Empty { field: "hobbies" });
+        }
+        check("hobbies", &self.hobbies, MAX_HOBBIES_CHARS)?;
+        check("quirk", &self.quirk, MAX_QUIRK_CHARS)?;
+        if let Some(c) = [&self.name, &self.hobbies, &self.quirk]
+            .iter()
+            .flat_map(|s| s.chars())
+            .find(|c| c.is_control() && *c != '\n')
+        {
+            return Err(FactsError::ControlChar(c));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FactsError {
+    #[error("{field} is empty: tell us at least one {}", if *field == "hobbies" { "hobby or passion (e.g. \"tennis, coffee\")" } else { "word" })]
+    Empty { field: &'static str },
+    #[error("{field} is {got} characters long; keep it to {max} or fewer")]
+    TooLong { field: &'static str, max: usize, got: usize },
+    #[error("the text contains a control character ({0:?}); remove it and try again")]
+    ControlChar(char),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Occasion {
+    Birthday,
+    Graduation,
+    Anniversary,
+    Retirement,
+    Wedding,
+    NewBaby,
+    Other,
+}
+
+impl Occasion {
+    pub const ALL: [Occasion; 7] = [
+        Occasion::Birthday,
+        Occasion::Graduation,
+        Occasion::Anniversary,
+        Occasion::Retirement,
+        Occasion::Wedding,
+        Occasion::NewBaby,
+        Occasion::Other,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Occasion::Birthday => "birthday",
+            Occasion::Graduation => "graduation",
+            Occasion::Anniversary => "anniversary",
+            Occasion::Retirement => "retirement",
+            Occasion::Wedding => "wedding",
+            Occasion::NewBaby => "new baby",
+            Occasion::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Occasion> {
+        let t = text.trim().to_lowercase().replace(['-', '_'], " ");
+        Occasion::ALL.into_iter().find(|o| o.label() == t)
+    }
+}
+
+impl fmt::Display for Occasion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The four looks a gallery offers, one concept each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Style {
+    Whimsical,
+    Heroic,
+    Hybrid,
+    Artistic,
+}
+
+impl Style {
+    pub const ALL: [Style; 4] = [Style::Whimsical, Style::Heroic, Style::Hybrid, Style::Artistic];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Style::Whimsical => "Whimsical",
+            Style::Heroic => "Heroic",
+            Style::Hybrid => "Hybrid",
+            Style::Artistic => "Artistic",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Style> {
+        Style::ALL
+            .into_iter()
+            .find(|s| s.label().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+impl fmt::Display for Style {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One idea for the figurine: what the gallery card says and what the image model is asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Concept {
+    pub title: String,
+    pub style: Style,
+    pub prompt: String,
+    /// Motif names the procedural image backend composes (empty for other backends).
+    #[serde(default)]
+    pub motifs: Vec<String>,
+}
+
+/// Money in integer cents of one currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cents(pub i64);
+
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(f, "{sign}{}.{:02}", self.0.abs() / 100, self.0.abs() % 100)
+    }
+}
+
+/// The steps of the pipeline, in order. A session records the last one whose output is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Ideation,
+    Images,
+    Matting,
+    Shape,
+    Fabrication,
+    Slicing,
+    Pricing,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] = [
+        Stage::Ideation,
+        Stage::Images,
+        Stage::Matting,
+        Stage::Shape,
+        Stage::Fabrication,
+        Stage::Slicing,
+        Stage::Pricing,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Ideation => "ideas",
+            Stage::Images => "images",
+            Stage::Matting => "cut-out",
+            Stage::Shape => "image to 3D",
+            Stage::Fabrication => "printable solid",
+            Stage::Slicing => "slicing",
+            Stage::Pricing => "price",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Ideation => "ideation",
+            Stage::Images => "images",
+            Stage::Matting => "matting",
+            Stage::Shape => "shape",
+            Stage::Fabrication => "fabrication",
+            Stage::Slicing => "slicing",
+            Stage::Pricing => "pricing",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(name: &str, hobbies: &str) -> Facts {
+        Facts { name: name.into(), hobbies: hobbies.into(), quirk: String::new(), occasion: None }
+    }
+
+    #[test]
+    fn hobbies_split_on_commas_and_and() {
+        let f = facts("Dad", " tennis, coffee and   chess ;; ");
+        assert_eq!(f.hobby_list(), vec!["tennis", "coffee", "chess"]);
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert_eq!(facts("Dad", "  , ").validate(), Err(FactsError::Empty { field: "hobbies" }));
+        assert_eq!(facts(" ", "golf").validate(), Err(FactsError::Empty { field: "name" }));
+        let long = "x".repeat(MAX_NAME_CHARS + 1);
+        assert!(matches!(facts(&long, "golf").validate(), Err(FactsError::TooLong { field: "name", .. })));
+        assert!(facts("Zoë", "golf").validate().is_ok());
+    }
+
+    #[test]
+    fn cents_print_as_money() {
+        assert_eq!(Cents(2345).to_string(), "23.45");
+        assert_eq!(Cents(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn occasion_parses_labels_and_kebab_case() {
+        assert_eq!(Occasion::parse("new-baby"), Some(Occasion::NewBaby));
+        assert_eq!(Occasion::parse("Birthday"), Some(Occasion::Birthday));
+        assert_eq!(Occasion::parse("funeral"), None);
+    }
+}

@@ -1,0 +1,65 @@
+//! Raw mesh -> printable solid in millimetres (Z up, base on Z = 0): scale, flat base, pedestal,
+//! engraving, one union; then printability, slicing and price.
+
+use crate::mesh::Mesh;
+use crate::pipeline::{Progress, StageError};
+use serde::{Deserialize, Serialize};
+
+/// What the person chose for the physical piece.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FabSpec {
+    /// Height of the whole piece, pedestal included, in mm.
+    pub height_mm: f32,
+    /// Engraved lines; empty strings mean no line.
+    pub line1: String,
+    pub line2: String,
+}
+
+impl Default for FabSpec {
+    fn default() -> Self {
+        Self { height_mm: 80.0, line1: String::new(), line2: String::new() }
+    }
+}
+
+/// The facts a person and a printer care about, for the JSON summary and the Studio screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Printability {
+    pub manifold: bool,
+    pub parts: usize,
+    pub volume_mm3: f64,
+    pub size_mm: [f64; 3],
+    pub warnings: Vec<String>,
+}
+
+/// A finished solid with its report.
+#[derive(Debug, Clone)]
+pub struct Printable {
+    pub mesh: Mesh,
+    pub report: Printability,
+}
+
+pub trait Fabricator: Send + Sync {
+    fn name(&self) -> &str;
+    fn make_printable(&self, raw: &Mesh, spec: &FabSpec, progress: &dyn Progress) -> Result<Printable, StageError>;
+}
+
+/// Grams and minutes of one print, and what produced them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SliceStats {
+    pub grams: f64,
+    pub minutes: f64,
+    /// "estimate" or the slicer's name and version.
+    pub slicer: String,
+}
+
+pub trait Slicer: Send + Sync {
+    fn name(&self) -> &str;
+    /// `stl` is the solid already saved as binary STL; a slicer that writes G-code puts it in `gcode_out`.
+    fn slice(
+        &self,
+        solid: &Mesh,
+        stl: &std::path::Path,
+        gcode_out: &std::path::Path,
+        progress: &dyn Progress,
+    ) -> Result<(SliceStats, bool), StageError>;
+}

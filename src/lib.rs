@@ -1,0 +1,17 @@
+//! memoreez: a few facts about a person in, a printable keepsake out.
+//!
+//! Data flows one way: facts -> concepts -> cut-out -> raw mesh -> printable solid -> slice stats ->
+//! order. Each arrow is a stage behind a small trait (see [`pipeline`]); the headless CLI and the TUI are
+//! front ends over the same pipeline.
+
+pub mod config;
+pub mod domain;
+pub mod fab;
+pub mod ideation;
+pub mod imagegen;
+pub mod matting;
+pub mod mesh;
+pub mod pipeline;
+pub mod render;
+pub mod shapegen;
+pub mod store;

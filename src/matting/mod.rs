@@ -1,0 +1,10 @@
+//! Concept image -> cut-out: the subject on a transparent square canvas, ready for image-to-3D.
+
+use crate::pipeline::{Progress, StageError};
+use image::RgbaImage;
+
+/// Removes the background. The result is never flattened onto an opaque background.
+pub trait Matting: Send + Sync {
+    fn name(&self) -> &str;
+    fn cut_out(&self, image: &RgbaImage, progress: &dyn Progress) -> Result<RgbaImage, StageError>;
+}

@@ -1,0 +1,1 @@
+//! Software rendering of meshes: clay shading for concept images, previews and thumbnails.

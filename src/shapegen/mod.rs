@@ -1,0 +1,18 @@
+//! Cut-out -> raw mesh in the generator's own model space: a box of about ±1, Y up, facing +Z.
+
+use crate::domain::Concept;
+use crate::mesh::Mesh;
+use crate::pipeline::{Progress, StageError};
+use image::RgbaImage;
+
+/// What image-to-3D gets: the cut-out, and the concept it came from when known.
+pub struct ShapeInput<'a> {
+    pub cutout: &'a RgbaImage,
+    pub concept: Option<&'a Concept>,
+    pub seed: u64,
+}
+
+pub trait ShapeGenerator: Send + Sync {
+    fn name(&self) -> &str;
+    fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError>;
+}

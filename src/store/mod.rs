@@ -1,0 +1,1 @@
+//! SQLite for sessions, assets and orders; asset files on disk, content-addressed.
