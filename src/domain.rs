@@ -159,9 +159,6 @@ pub struct Concept {
     pub title: String,
     pub style: Style,
     pub prompt: String,
-    /// Motif names the procedural image backend composes (empty for other backends).
-    #[serde(default)]
-    pub motifs: Vec<String>,
 }
 
 /// Money in integer cents of one currency.

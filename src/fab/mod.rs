@@ -63,3 +63,5 @@ pub trait Slicer: Send + Sync {
         progress: &dyn Progress,
     ) -> Result<(SliceStats, bool), StageError>;
 }
+
+pub mod pricing;

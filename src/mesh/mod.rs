@@ -28,3 +28,8 @@ impl Mesh {
         }))
     }
 }
+
+pub mod analysis;
+pub mod io;
+pub mod marching_cubes;
+pub mod threemf;
