@@ -1,1 +1,162 @@
-//! Config file + environment + flags -> one Config.
+//! Config file + environment + flags -> one Config, and the choice of backend for each stage.
+
+use crate::fab::pricing::Rates;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Which implementation runs each stage. `auto` picks the best one available on this machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackendChoice {
+    pub ideation: String,
+    pub images: String,
+    pub matting: String,
+    pub shape: String,
+    pub slicer: String,
+}
+
+impl Default for BackendChoice {
+    fn default() -> Self {
+        Self {
+            ideation: "templates".into(),
+            images: "procedural".into(),
+            matting: "classical".into(),
+            shape: "inflate".into(),
+            slicer: "auto".into(),
+        }
+    }
+}
+
+/// The print profile handed to the slicer and the estimator (DESIGN section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrintProfile {
+    pub layer_height_mm: f64,
+    pub nozzle_mm: f64,
+    pub fill_density_percent: f64,
+    pub filament_density_g_cm3: f64,
+    pub filament_diameter_mm: f64,
+}
+
+impl Default for PrintProfile {
+    fn default() -> Self {
+        Self {
+            layer_height_mm: 0.2,
+            nozzle_mm: 0.4,
+            fill_density_percent: 15.0,
+            filament_density_g_cm3: 1.24,
+            filament_diameter_mm: 1.75,
+        }
+    }
+}
+
+/// Everything configurable, as read from the config file (all fields optional there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the database and files live; the flag and MEMOREEZ_DATA_DIR win over this.
+    pub data_dir: Option<PathBuf>,
+    pub backends: BackendChoice,
+    pub print: PrintProfile,
+    pub pricing: Rates,
+    /// Default figurine height in mm.
+    pub height_mm: f32,
+    pub theme: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: None,
+            backends: BackendChoice::default(),
+            print: PrintProfile::default(),
+            pricing: Rates::default(),
+            height_mm: 80.0,
+            theme: "deep-space".into(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("no usable data dir: set --data-dir or MEMOREEZ_DATA_DIR (no home directory was found)")]
+    NoDataDir,
+}
+
+pub const CONFIG_ENV: &str = "MEMOREEZ_CONFIG";
+pub const DATA_DIR_ENV: &str = "MEMOREEZ_DATA_DIR";
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "memoreez")
+}
+
+impl Config {
+    /// Reads `explicit` (must exist), else the default config file if one exists, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => project_dirs().map(|d| d.config_dir().join("config.toml")).filter(|p| p.exists()),
+        };
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        Config::parse(&text).map_err(|message| ConfigError::Parse { path, message })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let cfg: Config = toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        if !(30.0..=250.0).contains(&cfg.height_mm) {
+            return Err(format!("height_mm = {} is outside 30-250", cfg.height_mm));
+        }
+        Ok(cfg)
+    }
+
+    /// The data dir: the flag or environment (already merged by the CLI) wins, then the file, then XDG.
+    pub fn data_dir(&self, flag: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = flag {
+            return Ok(p.to_path_buf());
+        }
+        if let Some(p) = &self.data_dir {
+            return Ok(p.clone());
+        }
+        project_dirs().map(|d| d.data_dir().to_path_buf()).ok_or(ConfigError::NoDataDir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_files_fill_in_defaults() {
+        let cfg = Config::parse("height_mm = 90\n[pricing]\nservice_cents = 1500\n").unwrap();
+        assert_eq!(cfg.height_mm, 90.0);
+        assert_eq!(cfg.pricing.service_cents, 1500);
+        assert_eq!(cfg.pricing.shipping_eu_cents, 800);
+        assert_eq!(cfg.backends, BackendChoice::default());
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = Config::parse("heigth_mm = 90").unwrap_err();
+        assert!(err.contains("heigth_mm"), "{err}");
+        assert!(Config::parse("height_mm = 400").unwrap_err().contains("30-250"));
+    }
+
+    #[test]
+    fn flag_wins_over_file() {
+        let cfg = Config { data_dir: Some("/from/file".into()), ..Config::default() };
+        assert_eq!(cfg.data_dir(Some(Path::new("/flag"))).unwrap(), PathBuf::from("/flag"));
+        assert_eq!(cfg.data_dir(None).unwrap(), PathBuf::from("/from/file"));
+    }
+}

@@ -9,3 +9,11 @@ pub trait Ideator: Send + Sync {
     fn name(&self) -> &str;
     fn concepts(&self, facts: &Facts, seed: u64, progress: &dyn Progress) -> Result<Vec<Concept>, StageError>;
 }
+
+pub mod templates;
+
+/// Appended to every image prompt: what makes a picture turn into a printable solid (the original's
+/// key learning). Image backends that read the subject stop at the first full stop before this.
+pub const PRINTABILITY_SUFFIX: &str = "One solid, monolithic object as an untextured clay render with soft \
+ambient occlusion, neutral grey, on a pure white background; no scenery, no text, no thin or floating \
+parts, a broad flat base, nothing overhanging more than 45 degrees.";
