@@ -22,7 +22,7 @@ impl Default for BackendChoice {
             ideation: "templates".into(),
             images: "procedural".into(),
             matting: "classical".into(),
-            shape: "inflate".into(),
+            shape: "auto".into(),
             slicer: "auto".into(),
         }
     }

@@ -15,3 +15,4 @@ pub mod pipeline;
 pub mod render;
 pub mod shapegen;
 pub mod store;
+pub mod tui;

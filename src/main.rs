@@ -1,1 +1,54 @@
-fn main() {}
+//! The memoreez binary: the studio by default, and headless commands for scripts.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "memoreez", version, about = "Turn a few facts about a person into a 3D-printable keepsake")]
+struct Cli {
+    /// Where sessions, files and orders are kept [default: the XDG data dir, ~/.local/share/memoreez]
+    #[arg(long, global = true, env = "MEMOREEZ_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML config file [default: ~/.config/memoreez/config.toml when it exists]
+    #[arg(long, global = true, env = "MEMOREEZ_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    studio: cli::StudioArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a keepsake headless: progress on stderr, a JSON summary on stdout
+    Make(cli::make::MakeArgs),
+    /// List sessions, or continue one with --resume
+    Sessions(cli::sessions::SessionsArgs),
+    /// List orders, show one, or move one to its next state
+    #[command(subcommand)]
+    Orders(cli::orders::OrdersCommand),
+    /// Open the studio (as a bare `memoreez` does), optionally with your own model or picture
+    Studio(cli::StudioArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let ctx = cli::Context { data_dir: args.data_dir, config: args.config };
+    let result = match args.command {
+        Some(Command::Make(m)) => cli::make::run(&ctx, m),
+        Some(Command::Sessions(s)) => cli::sessions::run(&ctx, s),
+        Some(Command::Orders(o)) => cli::orders::run(&ctx, o),
+        Some(Command::Studio(s)) => cli::studio(&ctx, s),
+        None => cli::studio(&ctx, args.studio),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("memoreez: {}", err.message());
+            err.code()
+        }
+    }
+}

@@ -22,13 +22,22 @@ impl Default for FabSpec {
 }
 
 /// The facts a person and a printer care about, for the JSON summary and the Studio screen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Printability {
     pub manifold: bool,
     pub parts: usize,
     pub volume_mm3: f64,
     pub size_mm: [f64; 3],
     pub warnings: Vec<String>,
+    /// Share of the surface facing down more than 45 degrees from vertical, off the bed, percent.
+    #[serde(default)]
+    pub overhang_pct: f64,
+    /// Whether enough of the bottom lies flat on the bed (false when unknown).
+    #[serde(default)]
+    pub base_flat: bool,
+    /// Estimated stroke width of the thinnest engraved line, mm; None without engraving.
+    #[serde(default)]
+    pub thinnest_stroke_mm: Option<f64>,
 }
 
 /// A finished solid with its report.
@@ -64,4 +73,15 @@ pub trait Slicer: Send + Sync {
     ) -> Result<(SliceStats, bool), StageError>;
 }
 
+pub mod engraving;
+pub mod estimate;
+pub mod font;
+pub mod layers;
+pub mod manifold_io;
+pub mod orient;
+pub mod outline;
+pub mod pedestal;
 pub mod pricing;
+pub mod printability;
+pub mod prusa;
+pub mod solid;

@@ -1,5 +1,9 @@
 //! Concept prompt -> concept image.
 
+pub mod procedural;
+
+pub use procedural::ProceduralImages;
+
 use crate::domain::Concept;
 use crate::pipeline::{Progress, StageError};
 use image::RgbaImage;
@@ -10,5 +14,10 @@ pub const IMAGE_SIZE: u32 = 512;
 /// Draws one concept. The same concept and seed give the same image.
 pub trait ImageGenerator: Send + Sync {
     fn name(&self) -> &str;
-    fn generate(&self, concept: &Concept, seed: u64, progress: &dyn Progress) -> Result<RgbaImage, StageError>;
+    fn generate(
+        &self,
+        concept: &Concept,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<RgbaImage, StageError>;
 }

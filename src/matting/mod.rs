@@ -1,5 +1,9 @@
 //! Concept image -> cut-out: the subject on a transparent square canvas, ready for image-to-3D.
 
+mod classical;
+
+pub use classical::ClassicalMatting;
+
 use crate::pipeline::{Progress, StageError};
 use image::RgbaImage;
 

@@ -1,5 +1,14 @@
 //! Cut-out -> raw mesh in the generator's own model space: a box of about ±1, Y up, facing +Z.
 
+mod edt;
+pub mod hunyuan3d;
+mod inflate;
+pub mod motif;
+mod sdf;
+
+pub use inflate::InflateGenerator;
+pub use sdf::mesh_from_sdf;
+
 use crate::domain::Concept;
 use crate::mesh::Mesh;
 use crate::pipeline::{Progress, StageError};

@@ -31,7 +31,10 @@ pub(crate) fn now() -> String {
 impl Store {
     /// Opens (or creates) the data dir and brings its database to the current schema.
     pub fn open(root: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(root).map_err(|e| StoreError::from_io("creating", root, e))?;
+        std::fs::create_dir_all(root).map_err(|e| match StoreError::from_io("creating", root, e) {
+            StoreError::Io { source, .. } => StoreError::DataDir { path: root.to_path_buf(), source },
+            other => other,
+        })?;
         let db = root.join(DB_FILE);
         let sql = |e| StoreError::from_sql(&db, e);
         let mut conn = Connection::open(&db).map_err(sql)?;

@@ -300,6 +300,18 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets an asset's file so its stage makes it again (a regenerated concept image).
+    pub fn clear_asset_file(&self, id: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE assets SET path = NULL, sha256 = NULL, status = 'processing', error = NULL, updated_at = ?2
+                 WHERE id = ?1",
+                params![id, now()],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
     /// A session's assets of one kind, by slot then age.
     pub fn assets(&self, session: &str, kind: AssetKind) -> Result<Vec<AssetRow>, StoreError> {
         let conn = self.conn();

@@ -1,0 +1,38 @@
+//! `make` end to end on the offline backends, in-process: facts -> ideas -> images -> cut-out -> mesh ->
+//! printable solid -> estimate -> price, each output saved to a fresh data dir as the CLI does.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use memoreez::config::Config;
+use memoreez::domain::{Facts, Stage};
+use memoreez::fab::FabSpec;
+use memoreez::pipeline::{Backends, CancelToken, Pipeline, SessionParams};
+use memoreez::store::Store;
+use std::sync::Arc;
+
+fn make_once(backends: &Arc<Backends>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let pipeline = Pipeline::new(store.clone(), backends.clone());
+    let facts = Facts { name: "Dad".into(), hobbies: "tennis, coffee".into(), quirk: String::new(), occasion: None };
+    let params = SessionParams {
+        seed: 7,
+        pick: Some(1),
+        fab: FabSpec { height_mm: 80.0, line1: "DAD".into(), line2: "60 YEARS".into() },
+        ..SessionParams::default()
+    };
+    let session = store.create_session(&facts, &serde_json::to_value(&params).expect("json")).expect("session");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    pipeline.run_blocking(&session.id, Stage::Pricing, tx, CancelToken::new()).expect("make");
+}
+
+fn bench(c: &mut Criterion) {
+    let backends = Arc::new(Backends::from_config(&Config::default()).expect("backends"));
+    let mut group = c.benchmark_group("make");
+    group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(60));
+    group.bench_function("offline_end_to_end_dad_tennis_coffee", |b| b.iter(|| make_once(&backends)));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

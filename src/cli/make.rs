@@ -1,0 +1,171 @@
+//! `memoreez make`: the whole journey headless, from facts to files.
+
+use super::{CliError, CliResult, Context};
+use clap::Args;
+use memoreez::domain::{Facts, Occasion};
+use memoreez::fab::FabSpec;
+use memoreez::pipeline::{OrderRequest, Outputs, SessionParams};
+use memoreez::store::Region;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub const MAX_LINE_CHARS: usize = 24;
+
+#[derive(Args, Debug)]
+pub struct MakeArgs {
+    /// Who is celebrated: a name or a relation ("Dad")
+    #[arg(long)]
+    name: String,
+    /// Passions and hobbies, comma separated ("tennis, coffee")
+    #[arg(long)]
+    hobbies: String,
+    /// Something quirky about them (optional)
+    #[arg(long, default_value = "")]
+    quirk: String,
+    /// birthday, graduation, anniversary, retirement, wedding, new-baby or other
+    #[arg(long, value_parser = parse_occasion)]
+    occasion: Option<Occasion>,
+    /// Which of the four concepts to make
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pick: u8,
+    /// First engraved line (a name)
+    #[arg(long, default_value = "")]
+    line1: String,
+    /// Second engraved line (a date or message)
+    #[arg(long, default_value = "")]
+    line2: String,
+    /// Height of the whole piece in mm, 30-250 [default: 80, or height_mm from the config]
+    #[arg(long)]
+    height_mm: Option<f32>,
+    /// Seed for the concepts and images [default: random]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where to write the binary STL
+    #[arg(long, value_name = "FILE.stl")]
+    out: PathBuf,
+    /// Also write a 3MF here
+    #[arg(long = "3mf", value_name = "FILE.3mf")]
+    threemf: Option<PathBuf>,
+    /// Place an order for this email address (optional)
+    #[arg(long)]
+    email: Option<String>,
+    /// Shipping region for the price: eu or international
+    #[arg(long, default_value = "eu", value_parser = parse_region)]
+    region: Region,
+    /// Shipping address for the order
+    #[arg(long, default_value = "")]
+    address: String,
+}
+
+fn parse_occasion(s: &str) -> Result<Occasion, String> {
+    Occasion::parse(s).ok_or_else(|| {
+        let all: Vec<String> = Occasion::ALL.iter().map(|o| o.label().replace(' ', "-")).collect();
+        format!("unknown occasion '{s}'; use one of {}", all.join(", "))
+    })
+}
+
+fn parse_region(s: &str) -> Result<Region, String> {
+    Region::parse(s).ok_or_else(|| format!("unknown region '{s}'; use eu or international"))
+}
+
+/// A plausible email: something@domain.tld, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((user, domain)) = email.split_once('@') else { return false };
+    !user.is_empty()
+        && !email.chars().any(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+}
+
+/// Checks the engraving lines the font must draw.
+pub fn check_line(label: &str, text: &str) -> Result<(), CliError> {
+    let n = text.chars().count();
+    if n > MAX_LINE_CHARS {
+        return Err(CliError::BadInput(format!("{label} is {n} characters; keep it to {MAX_LINE_CHARS} or fewer")));
+    }
+    let missing = memoreez::fab::engraving::missing_glyphs(text);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|c| format!("'{c}'")).collect();
+        return Err(CliError::BadInput(format!(
+            "{label}: the engraving font cannot draw {}; remove them or use Latin letters",
+            list.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Fails early, before any work, when an output file cannot be written there.
+pub fn check_writable(label: &str, path: &Path) -> Result<(), CliError> {
+    if path.is_dir() {
+        return Err(CliError::BadInput(format!("{label} {} is a folder; give a file name", path.display())));
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(CliError::BadInput(format!(
+            "{label} {}: the folder {} does not exist; create it or choose another path",
+            path.display(),
+            dir.display()
+        )));
+    }
+    tempfile::tempfile_in(dir).map(drop).map_err(|e| {
+        CliError::BadInput(format!("{label} {}: cannot write in {} ({e}); choose another path", path.display(), dir.display()))
+    })
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
+    let cfg = ctx.config()?;
+    let facts = Facts { name: a.name.trim().to_string(), hobbies: a.hobbies, quirk: a.quirk.trim().to_string(), occasion: a.occasion };
+    facts.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
+    let height_mm = a.height_mm.unwrap_or(cfg.height_mm);
+    if !(30.0..=250.0).contains(&height_mm) || !height_mm.is_finite() {
+        return Err(CliError::BadInput(format!("--height-mm {height_mm} is outside 30-250 mm")));
+    }
+    check_line("--line1", &a.line1)?;
+    check_line("--line2", &a.line2)?;
+    check_writable("--out", &a.out)?;
+    if let Some(p) = &a.threemf {
+        check_writable("--3mf", p)?;
+    }
+    let order = match a.email {
+        Some(email) if !valid_email(email.trim()) => {
+            return Err(CliError::BadInput(format!("--email '{email}' is not an email address (name@example.com)")));
+        }
+        Some(email) => Some(OrderRequest { email: email.trim().to_string(), address: a.address.trim().to_string() }),
+        None => None,
+    };
+    let seed = a.seed.unwrap_or_else(rand::random);
+    let params = SessionParams {
+        seed,
+        pick: Some(a.pick as usize - 1),
+        fab: FabSpec { height_mm, line1: a.line1.trim().to_string(), line2: a.line2.trim().to_string() },
+        region: a.region,
+        outputs: Outputs { stl: Some(absolute(&a.out)), threemf: a.threemf.as_deref().map(absolute) },
+        order,
+        ..SessionParams::default()
+    };
+    let pipeline = ctx.pipeline(&cfg)?;
+    let params_json = serde_json::to_value(&params).map_err(|e| CliError::Failed(e.to_string()))?;
+    let session = pipeline.store.create_session(&facts, &params_json).map_err(|e| CliError::Failed(e.to_string()))?;
+    let outcome = super::run_to_end(&pipeline, &session.id)?;
+    println!("{}", super::summary::summary(&outcome, seed));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("dad@example.com"));
+        for bad in ["dad", "@x.com", "a@b", "a b@c.de", "a@.com", "a@b.c."] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The headless front end: commands over the same pipeline the studio uses. `anyhow`-free on purpose:
+//! every failure becomes a one-line message and an exit code (2 bad input, 1 anything else).
+
+pub mod make;
+pub mod orders;
+pub mod progress;
+pub mod sessions;
+pub mod summary;
+
+use memoreez::config::Config;
+use memoreez::pipeline::{Backends, Pipeline, PipelineError};
+use memoreez::store::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Global flags every command shares.
+pub struct Context {
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+}
+
+/// A failure with the exit code it deserves.
+#[derive(Debug)]
+pub enum CliError {
+    /// The person's input cannot work: exit 2.
+    BadInput(String),
+    /// Anything else: exit 1.
+    Failed(String),
+    /// Stopped by Ctrl-C: exit 130.
+    Interrupted(String),
+}
+
+impl CliError {
+    pub fn message(&self) -> &str {
+        match self {
+            CliError::BadInput(m) | CliError::Failed(m) | CliError::Interrupted(m) => m,
+        }
+    }
+
+    pub fn code(&self) -> ExitCode {
+        match self {
+            CliError::BadInput(_) => ExitCode::from(2),
+            CliError::Failed(_) => ExitCode::from(1),
+            CliError::Interrupted(_) => ExitCode::from(130),
+        }
+    }
+
+    pub fn from_pipeline(err: PipelineError, session: &str) -> CliError {
+        if err.is_cancelled() {
+            CliError::Interrupted(format!(
+                "stopped; everything finished so far is saved. Continue with `memoreez sessions --resume {}`",
+                &session[..session.len().min(8)]
+            ))
+        } else if err.is_bad_input() {
+            CliError::BadInput(err.to_string())
+        } else {
+            CliError::Failed(err.to_string())
+        }
+    }
+}
+
+pub type CliResult = Result<ExitCode, CliError>;
+
+impl Context {
+    pub fn config(&self) -> Result<Config, CliError> {
+        Config::load(self.config.as_deref()).map_err(|e| CliError::BadInput(e.to_string()))
+    }
+
+    pub fn store(&self, cfg: &Config) -> Result<Arc<Store>, CliError> {
+        let dir = cfg.data_dir(self.data_dir.as_deref()).map_err(|e| CliError::Failed(e.to_string()))?;
+        Store::open(&dir).map(Arc::new).map_err(|e| CliError::Failed(e.to_string()))
+    }
+
+    pub fn pipeline(&self, cfg: &Config) -> Result<Pipeline, CliError> {
+        let store = self.store(cfg)?;
+        let backends = Backends::from_config(cfg).map_err(|e| CliError::BadInput(e.to_string()))?;
+        Ok(Pipeline::new(store, Arc::new(backends)))
+    }
+}
+
+/// Runs a session to the end in the background with progress on stderr; Ctrl-C stops it cleanly.
+pub fn run_to_end(pipeline: &Pipeline, session: &str) -> Result<memoreez::pipeline::Outcome, CliError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the background runtime: {e}")))?;
+    rt.block_on(async {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let cancel = memoreez::pipeline::CancelToken::new();
+        let job = pipeline.spawn(session.to_string(), memoreez::domain::Stage::Pricing, tx, cancel.clone());
+        let ctrl_c = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                ctrl_c.cancel();
+            }
+        });
+        progress::show(rx).await;
+        match job.await {
+            Ok(result) => result.map_err(|e| CliError::from_pipeline(e, session)),
+            Err(e) => Err(CliError::Failed(format!("the background job stopped unexpectedly: {e}"))),
+        }
+    })
+}
+
+/// Flags of the studio: a bare `memoreez` and `memoreez studio`.
+#[derive(clap::Args, Debug, Default)]
+pub struct StudioArgs {
+    /// Colour theme: deep-space, light, high-contrast, or NAME for ~/.config/memoreez/themes/NAME.toml [default: the config's `theme`]
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Reopen this session (id or a unique prefix) at the step it reached
+    #[arg(long, value_name = "ID", conflicts_with_all = ["mesh", "image"])]
+    pub resume: Option<String>,
+    /// Start in the studio with your own model: an STL in millimetres, Z up
+    #[arg(long, value_name = "FILE.stl", conflicts_with = "image")]
+    pub mesh: Option<PathBuf>,
+    /// Start in the studio with your own picture of one object on a plain light background
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+}
+
+/// The terminal studio.
+pub fn studio(ctx: &Context, a: StudioArgs) -> CliResult {
+    use memoreez::tui::{theme::Theme, Import, Start, StudioOptions, TuiError};
+    let cfg = ctx.config()?;
+    let name = a.theme.unwrap_or_else(|| cfg.theme.clone());
+    let theme = Theme::load(&name, memoreez::tui::user_theme_dir().as_deref(), Theme::no_color_from_env())
+        .map_err(|e| CliError::BadInput(e.to_string()))?;
+    let pipeline = ctx.pipeline(&cfg)?;
+    let start = match (a.resume, a.mesh, a.image) {
+        (Some(id), _, _) => Start::Resume(id),
+        (_, Some(mesh), _) => Start::Import(Import::Mesh(mesh)),
+        (_, _, Some(image)) => Start::Import(Import::Image(image)),
+        _ => Start::Auto,
+    };
+    let opts = StudioOptions { pipeline, theme, rates: cfg.pricing.clone(), default_height_mm: cfg.height_mm, start };
+    memoreez::tui::run(opts).map_err(|e| match e {
+        TuiError::NotATerminal | TuiError::Import(_) | TuiError::NoSuchSession(_) => CliError::BadInput(e.to_string()),
+        other => CliError::Failed(other.to_string()),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

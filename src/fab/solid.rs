@@ -1,0 +1,365 @@
+//! The offline fabricator: raw mesh in, one printable solid out, all through manifold-rs.
+
+use crate::fab::engraving::{self, EngravingPlan};
+use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Printability, Printable};
+use crate::mesh::{analysis, Mesh};
+use crate::pipeline::{Progress, StageError};
+
+/// The result must be this close to the asked height, mm.
+const HEIGHT_TOLERANCE_MM: f64 = 0.5;
+/// Vertices closer than this share of the model's size are one vertex.
+const WELD_FRACTION: f32 = 1e-6;
+
+const STEPS: usize = 7;
+
+/// Scale, flat base, pedestal, engraving and union with manifold-rs; no external tools.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OfflineFabricator;
+
+impl Fabricator for OfflineFabricator {
+    fn name(&self) -> &str {
+        "manifold"
+    }
+
+    fn make_printable(&self, raw: &Mesh, spec: &FabSpec, progress: &dyn Progress) -> Result<Printable, StageError> {
+        // Refuse text the font cannot draw before any geometry work.
+        let mut missing = engraving::missing_glyphs(&spec.line1);
+        for c in engraving::missing_glyphs(&spec.line2) {
+            if !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(engraving::EngravingError::MissingGlyphs { chars: missing }.into());
+        }
+        let mut warnings = Vec::new();
+
+        let clean = clean(raw, progress)?;
+        done(progress, 1, "model cleaned")?;
+
+        let placed = orient::place(&clean, f64::from(spec.height_mm))?;
+        done(progress, 2, "scaled to millimetres, base cut flat")?;
+
+        let pedestal = placed.pedestal;
+        let plinth = pedestal.solid()?;
+        progress.note(&format!(
+            "pedestal: radius {:.1} mm, height {:.1} mm, {} facets",
+            pedestal.radius, pedestal.height, pedestal.segments
+        ));
+        done(progress, 3, "pedestal built")?;
+
+        let (plinth, plan) = engraving::engrave(plinth, &pedestal, &spec.line1, &spec.line2)?;
+        note_plan(progress, &plan);
+        warnings.extend(plan.warnings());
+        done(progress, 4, "text engraved")?;
+
+        let joined = manifold_io::non_empty(placed.figurine.union(&plinth), "joining the figurine and pedestal")?;
+        done(progress, 5, "figurine joined to the pedestal")?;
+
+        let mut mesh = manifold_io::to_mesh(&joined);
+        let parts = analysis::components(&mesh).len();
+        if parts > 1 {
+            mesh = analysis::keep_largest_component(&mesh);
+            warnings.push(format!("{} loose piece(s) that did not touch the pedestal were left out", parts - 1));
+        }
+        let report = printability::assess(&mesh, plan.thinnest_stroke_mm(), warnings);
+        done(progress, 6, "printability assessed")?;
+
+        check_result(&mesh, &report, f64::from(spec.height_mm))?;
+        done(progress, 7, "solid checked")?;
+        Ok(Printable { mesh, report })
+    }
+}
+
+fn done(progress: &dyn Progress, n: usize, message: &str) -> Result<(), StageError> {
+    progress.step(n, STEPS, message);
+    if progress.is_cancelled() {
+        Err(StageError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+fn note_plan(progress: &dyn Progress, plan: &EngravingPlan) {
+    for l in &plan.lines {
+        progress.note(&format!(
+            "engraving \"{}\": cap height {:.1} mm, {:.1} mm wide, strokes about {:.2} mm",
+            l.text, l.cap_mm, l.width_mm, l.stroke_mm
+        ));
+    }
+}
+
+/// Welds, drops degenerate faces and floaters, turns an inside-out model right way out; refuses a
+/// model that is still not watertight.
+fn clean(raw: &Mesh, progress: &dyn Progress) -> Result<Mesh, StageError> {
+    let (lo, hi) = raw.bounds().ok_or_else(|| StageError::BadInput("the model is empty".into()))?;
+    if lo.iter().chain(hi.iter()).any(|c| !c.is_finite()) {
+        return Err(StageError::BadInput("the model has vertices at infinite or undefined positions".into()));
+    }
+    let size = (0..3).map(|k| hi[k] - lo[k]).fold(0.0f32, f32::max);
+    let welded = analysis::weld(raw, size * WELD_FRACTION);
+    let tidy = analysis::remove_degenerate(&welded);
+    let mut main = analysis::keep_largest_component(&tidy);
+    let dropped = tidy.triangles.len() - main.triangles.len();
+    if dropped > 0 {
+        progress.note(&format!("dropped {dropped} faces of loose fragments"));
+    }
+    if main.is_empty() {
+        return Err(StageError::BadInput("the model has no usable faces".into()));
+    }
+    if !analysis::is_closed_manifold(&main) {
+        return Err(StageError::BadInput(
+            "the model is not watertight (it has holes or edges shared by more than two faces); \
+             repair it or generate it again"
+                .into(),
+        ));
+    }
+    if analysis::signed_volume(&main) < 0.0 {
+        for t in &mut main.triangles {
+            t.swap(1, 2);
+        }
+        progress.note("the model was inside out; turned it right way out");
+    }
+    Ok(main)
+}
+
+/// The promises of [`Fabricator::make_printable`]: one closed part, positive volume, the asked
+/// height from the bed up. Uses the report's measures so the mesh is not walked again.
+fn check_result(mesh: &Mesh, report: &Printability, height_mm: f64) -> Result<(), StageError> {
+    if !report.manifold || report.parts != 1 {
+        return Err(StageError::Failed(format!(
+            "the finished solid is not one watertight part ({} part(s), watertight: {})",
+            report.parts, report.manifold
+        )));
+    }
+    if report.volume_mm3 <= 0.0 {
+        return Err(StageError::Failed("the finished solid has no volume".into()));
+    }
+    let (lo, _) = mesh.bounds().ok_or_else(|| StageError::Failed("the finished solid is empty".into()))?;
+    let height = report.size_mm[2];
+    if (height - height_mm).abs() > HEIGHT_TOLERANCE_MM || f64::from(lo[2]).abs() > 1e-3 {
+        return Err(StageError::Failed(format!(
+            "the finished solid is {height:.2} mm tall from z = {:.3}, not {height_mm:.2} mm from the bed",
+            lo[2]
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::NoProgress;
+    use manifold_rs::Manifold;
+    use std::path::Path;
+    use std::process::Command;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// A figurine-like raw mesh in model space (Y up, about ±1): a body (sphere) with a head.
+    fn raw_figurine(segments: u32) -> Mesh {
+        let body = Manifold::sphere(0.55, segments).scale(1.0, 1.2, 0.8).translate(0.0, -0.35, 0.0);
+        let head = Manifold::sphere(0.35, segments).translate(0.05, 0.6, 0.1);
+        manifold_io::to_mesh(&body.union(&head))
+    }
+
+    fn raw_sphere() -> Mesh {
+        manifold_io::to_mesh(&Manifold::sphere(1.0, 96))
+    }
+
+    fn spec(line1: &str, line2: &str) -> FabSpec {
+        FabSpec { height_mm: 80.0, line1: line1.into(), line2: line2.into() }
+    }
+
+    fn height(m: &Mesh) -> f64 {
+        let (lo, hi) = m.bounds().unwrap();
+        f64::from(hi[2] - lo[2])
+    }
+
+    fn check_solid(p: &Printable) {
+        assert!(p.report.manifold, "{:?}", p.report);
+        assert_eq!(p.report.parts, 1);
+        assert!(p.report.volume_mm3 > 0.0);
+        assert!((height(&p.mesh) - 80.0).abs() < 0.5);
+        assert!(p.report.base_flat, "{:?}", p.report.warnings);
+    }
+
+    #[test]
+    fn sphere_with_two_lines_becomes_one_closed_solid() {
+        let p = OfflineFabricator.make_printable(&raw_sphere(), &spec("DAD", "60 YEARS"), &NoProgress).unwrap();
+        check_solid(&p);
+        assert_eq!(p.report.size_mm[2], height(&p.mesh));
+    }
+
+    #[test]
+    fn engraving_removes_volume_on_the_front() {
+        let raw = raw_figurine(64);
+        let plain = OfflineFabricator.make_printable(&raw, &spec("", ""), &NoProgress).unwrap();
+        let text = OfflineFabricator.make_printable(&raw, &spec("DAD", "60 YEARS"), &NoProgress).unwrap();
+        check_solid(&plain);
+        check_solid(&text);
+        assert!(text.report.volume_mm3 < plain.report.volume_mm3 - 5.0);
+        assert!(plain.report.thinnest_stroke_mm.is_none() && text.report.thinnest_stroke_mm.is_some());
+        // The new vertices (letter floors and walls) are all on the front, low on the pedestal.
+        let old: std::collections::HashSet<[u32; 3]> =
+            plain.mesh.vertices.iter().map(|v| v.map(f32::to_bits)).collect();
+        let new: Vec<&[f32; 3]> = text.mesh.vertices.iter().filter(|v| !old.contains(&v.map(f32::to_bits))).collect();
+        assert!(new.len() > 100);
+        let front = new.iter().filter(|v| v[1] < 0.0 && v[2] < 12.0).count();
+        assert!(front as f64 > 0.99 * new.len() as f64, "{front} of {} on the front", new.len());
+    }
+
+    #[test]
+    fn accented_names_work() {
+        let p = OfflineFabricator.make_printable(&raw_figurine(48), &spec("Zoë", "Jürgen & Ana"), &NoProgress).unwrap();
+        check_solid(&p);
+    }
+
+    #[test]
+    fn missing_glyphs_are_refused_up_front() {
+        let Err(e) = OfflineFabricator.make_printable(&raw_sphere(), &spec("DAD 漢", "ß"), &NoProgress) else {
+            panic!("'漢' should be refused");
+        };
+        assert!(matches!(e, StageError::BadInput(_)));
+        assert_eq!(e.to_string(), "the font cannot draw: '漢'; remove them or use Latin letters");
+    }
+
+    #[test]
+    fn open_models_are_refused() {
+        let mut m = raw_sphere();
+        m.triangles.truncate(m.triangles.len() - 3);
+        let Err(e) = OfflineFabricator.make_printable(&m, &spec("", ""), &NoProgress) else {
+            panic!("an open mesh should be refused");
+        };
+        assert!(e.to_string().contains("not watertight"), "{e}");
+    }
+
+    #[test]
+    fn inside_out_models_are_turned_around() {
+        let mut m = raw_sphere();
+        for t in &mut m.triangles {
+            t.swap(1, 2);
+        }
+        check_solid(&OfflineFabricator.make_printable(&m, &spec("A", ""), &NoProgress).unwrap());
+    }
+
+    /// Counts steps and asks to stop after the given one.
+    struct StopAfter(usize, AtomicUsize, AtomicBool);
+
+    impl Progress for StopAfter {
+        fn step(&self, n: usize, total: usize, _: &str) {
+            assert_eq!(total, STEPS);
+            self.1.store(n, Ordering::SeqCst);
+            if n >= self.0 {
+                self.2.store(true, Ordering::SeqCst);
+            }
+        }
+        fn note(&self, _: &str) {}
+        fn is_cancelled(&self) -> bool {
+            self.2.load(Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn reports_steps_and_stops_when_cancelled() {
+        let stop = StopAfter(2, AtomicUsize::new(0), AtomicBool::new(false));
+        let r = OfflineFabricator.make_printable(&raw_sphere(), &spec("DAD", ""), &stop);
+        assert!(matches!(r, Err(StageError::Cancelled)));
+        assert_eq!(stop.1.load(Ordering::SeqCst), 2);
+        let all = StopAfter(usize::MAX, AtomicUsize::new(0), AtomicBool::new(false));
+        OfflineFabricator.make_printable(&raw_sphere(), &spec("DAD", ""), &all).unwrap();
+        assert_eq!(all.1.load(Ordering::SeqCst), STEPS);
+    }
+
+    fn on_path(tool: &str) -> bool {
+        Command::new(tool).arg("--help").output().is_ok()
+    }
+
+    fn prusa_info(stl: &Path) {
+        let out = Command::new("prusa-slicer").arg("--info").arg(stl).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        // Lines are "key = value", with uneven spacing.
+        let value = |key: &str| {
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .find(|(k, _)| k.trim() == key)
+                .map(|(_, v)| v.trim().to_string())
+        };
+        assert_eq!(value("manifold").as_deref(), Some("yes"), "{text}");
+        assert_eq!(value("number_of_parts").as_deref(), Some("1"), "{text}");
+    }
+
+    fn admesh_clean(stl: &Path) {
+        let out = Command::new("admesh").arg(stl).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        // Lines are "Key   :   n  [more columns]"; the first number after the colon is ours.
+        let first_number = |key: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(key))
+                .and_then(|l| l.split_once(':'))
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        assert_eq!(first_number("Number of parts"), Some(1), "{text}");
+        for key in [
+            "Degenerate facets",
+            "Edges fixed",
+            "Facets removed",
+            "Facets added",
+            "Facets reversed",
+            "Backwards edges",
+            "Normals fixed",
+            "Total disconnected facets",
+        ] {
+            assert_eq!(first_number(key), Some(0), "admesh had to repair {key}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn external_validators_accept_the_solid() {
+        let p = OfflineFabricator.make_printable(&raw_figurine(64), &spec("DAD", "60 YEARS"), &NoProgress).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let stl = dir.path().join("piece.stl");
+        crate::mesh::io::write_stl(&stl, &p.mesh).unwrap();
+        if on_path("prusa-slicer") {
+            prusa_info(&stl);
+        } else {
+            eprintln!("prusa-slicer not on PATH: skipped its --info check");
+        }
+        if on_path("admesh") {
+            admesh_clean(&stl);
+        } else {
+            eprintln!("admesh not on PATH: skipped its repair check");
+        }
+    }
+
+    /// Wall time of the whole fabrication on a dense model; run with
+    /// `cargo test --release --lib fab::solid -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing_of_a_dense_piece() {
+        struct Timed(std::time::Instant);
+        impl Progress for Timed {
+            fn step(&self, n: usize, total: usize, message: &str) {
+                eprintln!("  {:7.3} s  {n}/{total} {message}", self.0.elapsed().as_secs_f64());
+            }
+            fn note(&self, message: &str) {
+                eprintln!("  {:7.3} s  {message}", self.0.elapsed().as_secs_f64());
+            }
+            fn is_cancelled(&self) -> bool {
+                false
+            }
+        }
+        for segments in [64, 256, 400] {
+            let raw = raw_figurine(segments);
+            let t = std::time::Instant::now();
+            let p = OfflineFabricator.make_printable(&raw, &spec("DAD", "60 YEARS"), &Timed(t)).unwrap();
+            eprintln!(
+                "{} raw faces -> {} faces in {:.3} s; {:?}",
+                raw.triangles.len(),
+                p.mesh.triangles.len(),
+                t.elapsed().as_secs_f64(),
+                p.report
+            );
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Carries out `update`'s effects off the UI thread (store, pipeline, decoding, rendering, encoding)
+//! and reports back as messages. Nothing here draws.
+
+use super::graphics;
+use super::msg::{CardData, Effect, JobError, JobOutput, JobSpec, Msg, SessionInfo};
+use super::still;
+use crate::pipeline::{CancelToken, Pipeline, PipelineError, SessionParams, SessionResults};
+use crate::store::{AssetKind, AssetRow, Store};
+use image::DynamicImage;
+use ratatui::layout::Size;
+use ratatui_image::picker::Picker;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub struct Runtime {
+    pipeline: Pipeline,
+    picker: Picker,
+    tx: UnboundedSender<Msg>,
+    cancels: HashMap<u64, CancelToken>,
+}
+
+/// Reads a session row into what the studio holds.
+pub fn session_info(store: &Store, id: &str) -> Result<SessionInfo, String> {
+    let row = store.session(id).map_err(|e| e.to_string())?;
+    let results = serde_json::from_value::<SessionResults>(row.results.clone()).unwrap_or_default();
+    Ok(SessionInfo {
+        params: serde_json::from_value::<SessionParams>(row.params.clone()).unwrap_or_default(),
+        order_dir: results.order_id.as_deref().map(|o| store.order_dir(o)),
+        results,
+        id: row.id,
+        facts: row.facts,
+        step: row.step,
+        chosen: row.chosen_concept,
+    })
+}
+
+/// Saves what the job starts from: new facts, params, images to redraw, outputs to redo.
+fn prepare(p: &Pipeline, spec: &JobSpec) -> Result<(), PipelineError> {
+    let store = &p.store;
+    if let Some(facts) = &spec.facts {
+        store.set_facts(&spec.session, facts)?;
+    }
+    if let Some(params) = &spec.params {
+        store.set_params(
+            &spec.session,
+            &serde_json::to_value(params).unwrap_or_default(),
+        )?;
+    }
+    if !spec.clear_images.is_empty() {
+        let rows = store.assets(&spec.session, AssetKind::ConceptImage)?;
+        for slot in &spec.clear_images {
+            if let Some(row) = rows.iter().rev().find(|a| a.slot == *slot) {
+                store.clear_asset_file(&row.id)?;
+            }
+        }
+    }
+    if let Some(stage) = spec.invalidate {
+        p.invalidate_from(&spec.session, stage)?;
+    }
+    Ok(())
+}
+
+fn latest_per_slot(rows: Vec<AssetRow>) -> [Option<AssetRow>; 4] {
+    let mut out: [Option<AssetRow>; 4] = Default::default();
+    for row in rows {
+        if let Some(slot) = out.get_mut(row.slot) {
+            *slot = Some(row);
+        }
+    }
+    out
+}
+
+fn load_concepts(
+    store: &Store,
+    session: &str,
+    known: &[Option<String>; 4],
+) -> Result<Vec<CardData>, String> {
+    let rows = store
+        .assets(session, AssetKind::ConceptImage)
+        .map_err(|e| e.to_string())?;
+    let mut cards = Vec::new();
+    for (slot, row) in latest_per_slot(rows).into_iter().enumerate() {
+        let Some(row) = row else { continue };
+        let mut card = CardData {
+            slot,
+            title: row.title.clone().unwrap_or_default(),
+            style: row.style,
+            sha256: row.sha256.clone(),
+            image: None,
+            error: row.error.clone(),
+        };
+        if row.sha256.is_some() && row.sha256 != known[slot] {
+            match store
+                .read_file(&row)
+                .map_err(|e| e.to_string())
+                .and_then(|b| image::load_from_memory(&b).map_err(|e| e.to_string()))
+            {
+                Ok(img) => card.image = Some(Arc::new(img)),
+                Err(e) => {
+                    card.sha256 = None;
+                    card.error = Some(format!("cannot show it: {e}"));
+                }
+            }
+        }
+        cards.push(card);
+    }
+    Ok(cards)
+}
+
+fn render_solid(
+    store: &Store,
+    session: &str,
+    slot: usize,
+    px: (u32, u32),
+    background: [u8; 3],
+) -> Result<Arc<DynamicImage>, String> {
+    let rows = store
+        .assets(session, AssetKind::FinalMesh)
+        .map_err(|e| e.to_string())?;
+    let row = rows
+        .into_iter()
+        .rev()
+        .find(|a| a.slot == slot)
+        .ok_or("the solid is not saved yet")?;
+    let bytes = store.read_file(&row).map_err(|e| e.to_string())?;
+    let mesh = crate::mesh::io::read_stl(&bytes).map_err(|e| e.to_string())?;
+    Ok(Arc::new(DynamicImage::ImageRgba8(still::render(
+        &mesh, px.0, px.1, background,
+    ))))
+}
+
+impl Runtime {
+    pub fn new(pipeline: Pipeline, picker: Picker, tx: UnboundedSender<Msg>) -> Runtime {
+        Runtime {
+            pipeline,
+            picker,
+            tx,
+            cancels: HashMap::new(),
+        }
+    }
+
+    /// Runs `work` on the blocking pool and sends its message back; a closed channel means we are quitting.
+    fn spawn(&self, work: impl FnOnce() -> Msg + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(work());
+        });
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        let store = self.pipeline.store.clone();
+        match effect {
+            Effect::CreateSession { facts, mut params } => self.spawn(move || {
+                // The seed is picked here, not in `update`, which stays deterministic.
+                params.seed = rand::random();
+                let json = serde_json::to_value(&params).unwrap_or_default();
+                let result = store
+                    .create_session(&facts, &json)
+                    .map_err(|e| e.to_string())
+                    .and_then(|row| session_info(&store, &row.id));
+                Msg::SessionOpened(result)
+            }),
+            Effect::OpenSession { id } => {
+                self.spawn(move || Msg::SessionOpened(session_info(&store, &id)))
+            }
+            Effect::StartJob { id, spec } => self.start_job(id, spec),
+            Effect::CancelJob { id } => {
+                if let Some(token) = self.cancels.get(&id) {
+                    token.cancel();
+                }
+            }
+            Effect::LoadConcepts { session, known } => {
+                self.spawn(move || match load_concepts(&store, &session, &known) {
+                    Ok(cards) => Msg::ConceptsLoaded { session, cards },
+                    Err(e) => Msg::ConceptsLoaded {
+                        session,
+                        cards: (0..4)
+                            .map(|slot| CardData {
+                                slot,
+                                title: String::new(),
+                                style: None,
+                                sha256: None,
+                                image: None,
+                                error: Some(e.clone()),
+                            })
+                            .collect(),
+                    },
+                })
+            }
+            Effect::Encode { key, image } => {
+                let picker = self.picker.clone();
+                self.spawn(move || Msg::Encoded {
+                    key,
+                    result: graphics::encode(&picker, &image, Size::new(key.cells.0, key.cells.1)),
+                });
+            }
+            Effect::RenderSolid {
+                session,
+                slot,
+                version,
+                px,
+                background,
+            } => self.spawn(move || Msg::SolidRendered {
+                version,
+                result: render_solid(&store, &session, slot, px, background),
+            }),
+        }
+    }
+
+    fn start_job(&mut self, id: u64, spec: JobSpec) {
+        self.cancels.retain(|_, t| !t.is_cancelled());
+        let cancel = CancelToken::new();
+        self.cancels.insert(id, cancel.clone());
+        let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
+        let pipeline = self.pipeline.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            prepare(&pipeline, &spec)
+                .and_then(|()| pipeline.run_blocking(&spec.session, spec.until, ptx, cancel))
+                .map(|outcome| {
+                    let order_dir = outcome
+                        .results
+                        .order_id
+                        .as_deref()
+                        .map(|o| pipeline.store.order_dir(o));
+                    JobOutput { outcome, order_dir }
+                })
+                .map_err(|e| JobError {
+                    cancelled: e.is_cancelled(),
+                    message: e.to_string(),
+                })
+        });
+        let tx = self.tx.clone();
+        // Progress first, the result last: the channel closes when the job drops its sender, so
+        // every event is forwarded before the job is reported done.
+        tokio::spawn(async move {
+            while let Some(event) = prx.recv().await {
+                let _ = tx.send(Msg::Progress { job: id, event });
+            }
+            let result = job.await.unwrap_or_else(|e| {
+                Err(JobError {
+                    cancelled: false,
+                    message: format!("the background job stopped unexpectedly: {e}"),
+                })
+            });
+            let _ = tx.send(Msg::JobDone { job: id, result });
+        });
+    }
+}
