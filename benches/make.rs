@@ -25,12 +25,23 @@ fn make_once(backends: &Arc<Backends>) {
     pipeline.run_blocking(&session.id, Stage::Pricing, tx, CancelToken::new()).expect("make");
 }
 
+fn backends(slicer: &str) -> Arc<Backends> {
+    let mut cfg = Config::default();
+    cfg.backends.slicer = slicer.into();
+    Arc::new(Backends::from_config(&cfg).expect("backends"))
+}
+
 fn bench(c: &mut Criterion) {
-    let backends = Arc::new(Backends::from_config(&Config::default()).expect("backends"));
     let mut group = c.benchmark_group("make");
     group.sample_size(10);
     group.measurement_time(std::time::Duration::from_secs(60));
-    group.bench_function("offline_end_to_end_dad_tennis_coffee", |b| b.iter(|| make_once(&backends)));
+    let estimate = backends("estimate");
+    group.bench_function("offline_end_to_end/estimate", |b| b.iter(|| make_once(&estimate)));
+    // PrusaSlicer, where installed, is the real slice of the same solid: its share of the time shows here.
+    if memoreez::fab::prusa::detect().is_some() {
+        let prusa = backends("prusa-slicer");
+        group.bench_function("offline_end_to_end/prusa-slicer", |b| b.iter(|| make_once(&prusa)));
+    }
     group.finish();
 }
 

@@ -6,28 +6,16 @@
 
 use image::{imageops, RgbaImage};
 use memoreez::domain::{Concept, Style};
-use memoreez::imagegen::procedural::{
-    motif_scene, motifs, render, scene_for, RenderOptions, Scene,
-};
+use memoreez::imagegen::procedural::{motif_scene, motifs, render, scene_for, RenderOptions, Scene};
 use memoreez::pipeline::NoProgress;
 use std::error::Error;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let out = args
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "motif_sheet.png".into());
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let tile: u32 = flag("--size")
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(256);
+    let out = args.first().cloned().unwrap_or_else(|| "motif_sheet.png".into());
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned());
+    let tile: u32 = flag("--size").map(|s| s.parse()).transpose()?.unwrap_or(256);
     let seeds: u64 = flag("--seeds").map(|s| s.parse()).transpose()?.unwrap_or(1);
 
     let mut scenes: Vec<(String, Scene)> = Vec::new();
@@ -55,10 +43,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let cols = if flag("--hobbies").is_some() { 4 } else { 6 };
     let rows = scenes.len().div_ceil(cols) as u32;
     let mut sheet = RgbaImage::from_pixel(tile * cols as u32, tile * rows, image::Rgba([255; 4]));
-    let options = RenderOptions {
-        size: tile,
-        ..RenderOptions::default()
-    };
+    let options = RenderOptions { size: tile, ..RenderOptions::default() };
     for (i, (label, scene)) in scenes.iter().enumerate() {
         let start = Instant::now();
         let img = render(scene, &options, &NoProgress)?;

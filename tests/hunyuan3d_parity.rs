@@ -26,23 +26,15 @@ impl Case {
     fn load(dir: &Path) -> Result<Case, String> {
         let fail = |what: String| format!("malformed Hunyuan3D case {}: {what}", dir.display());
         let cfg = Config::from_file(&dir.join("config.yaml")).map_err(fail)?;
-        let meta_text = std::fs::read_to_string(dir.join("case.json"))
-            .map_err(|e| fail(format!("case.json: {e}")))?;
-        let meta: serde_json::Value =
-            serde_json::from_str(&meta_text).map_err(|e| fail(format!("case.json: {e}")))?;
+        let meta_text = std::fs::read_to_string(dir.join("case.json")).map_err(|e| fail(format!("case.json: {e}")))?;
+        let meta: serde_json::Value = serde_json::from_str(&meta_text).map_err(|e| fail(format!("case.json: {e}")))?;
         let refs = candle_core::safetensors::load(dir.join("reference.safetensors"), &Device::Cpu)
             .map_err(|e| fail(format!("reference.safetensors: {e}")))?;
         if !dir.join("input.png").is_file() {
             return Err(fail("input.png missing".into()));
         }
         let weights = WeightCheck::open(&dir.join("model.safetensors")).map_err(fail)?;
-        Ok(Case {
-            dir: dir.to_path_buf(),
-            cfg,
-            meta,
-            refs,
-            weights,
-        })
+        Ok(Case { dir: dir.to_path_buf(), cfg, meta, refs, weights })
     }
 
     fn name(&self) -> String {
@@ -61,9 +53,7 @@ impl Case {
     }
 
     fn meta_f64(&self, key: &str) -> f64 {
-        self.meta[key]
-            .as_f64()
-            .unwrap_or_else(|| panic!("case {}: case.json lacks {key}", self.name()))
+        self.meta[key].as_f64().unwrap_or_else(|| panic!("case {}: case.json lacks {key}", self.name()))
     }
 
     fn meta_usize(&self, key: &str) -> usize {
@@ -86,22 +76,14 @@ fn case_dirs() -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     if let Ok(extra) = std::env::var("MEMOREEZ_HY3D_CASES") {
-        dirs.extend(
-            extra
-                .split(':')
-                .filter(|s| !s.is_empty())
-                .map(PathBuf::from),
-        );
+        dirs.extend(extra.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
     }
     assert!(!dirs.is_empty(), "no Hunyuan3D cases found");
     dirs
 }
 
 fn cases() -> Vec<Case> {
-    case_dirs()
-        .iter()
-        .map(|d| Case::load(d).unwrap_or_else(|e| panic!("{e}")))
-        .collect()
+    case_dirs().iter().map(|d| Case::load(d).unwrap_or_else(|e| panic!("{e}"))).collect()
 }
 
 /// Checks `got` against the reference `name`, same shape and relative error under `tol`.
@@ -117,11 +99,7 @@ fn check(case: &Case, name: &str, got: &Tensor, tol: f64) -> f64 {
     );
     let err = relative_error(got, &want).unwrap();
     eprintln!("{}: {name} relative error {err:.3e}", case.name());
-    assert!(
-        err < tol,
-        "case {}: {name} relative error {err:.3e} >= {tol:e}",
-        case.name()
-    );
+    assert!(err < tol, "case {}: {name} relative error {err:.3e} >= {tol:e}", case.name());
     err
 }
 
@@ -154,9 +132,7 @@ mod dit {
         // Time and guidance stay f32: the embedding is computed in f32 either way.
         let t = case.reference("dit.t");
         let ctx = case.reference("dit.ctx").to_dtype(dtype).unwrap();
-        let g = dit
-            .has_guidance_embed()
-            .then(|| case.reference("dit.guidance"));
+        let g = dit.has_guidance_embed().then(|| case.reference("dit.guidance"));
         dit.forward(&x, &t, &ctx, g.as_ref()).unwrap()
     }
 
@@ -224,9 +200,7 @@ mod conditioner {
     fn half_precision_within_1e2() {
         for case in cases() {
             for dtype in [DType::F16, DType::BF16] {
-                let out = encoder(&case, dtype)
-                    .forward(&case.reference("preprocess.image"))
-                    .unwrap();
+                let out = encoder(&case, dtype).forward(&case.reference("preprocess.image")).unwrap();
                 check(&case, "conditioner.main", &out, 1e-2);
             }
         }
@@ -262,17 +236,13 @@ mod sampling {
     #[test]
     fn loop_from_given_noise_matches() {
         for case in cases() {
-            let dit =
-                Hunyuan3DDiT::new(&case.cfg.model.params, case.vb(DType::F32).pp("model")).unwrap();
+            let dit = Hunyuan3DDiT::new(&case.cfg.model.params, case.vb(DType::F32).pp("model")).unwrap();
             case.finish_weights();
             let kind = case.cfg.scheduler_kind().unwrap();
             let ladder = Ladder::new(kind, &case.cfg.scheduler.params, case.meta_usize("steps"));
             let scale = case.meta_f64("guidance");
-            let guidance = if dit.has_guidance_embed() {
-                Guidance::Embedded { scale }
-            } else {
-                Guidance::Classifier { scale }
-            };
+            let guidance =
+                if dit.has_guidance_embed() { Guidance::Embedded { scale } } else { Guidance::Classifier { scale } };
             let out = sample(
                 &dit,
                 &ladder,
@@ -311,13 +281,8 @@ mod vae {
         for case in cases() {
             let vae = ShapeVae::new(&case.cfg.vae.params, case.vb(DType::F32).pp("vae")).unwrap();
             case.finish_weights();
-            let logits = vae
-                .geo_decoder
-                .forward(
-                    &case.reference("geo.queries"),
-                    &case.reference("vae.decoded"),
-                )
-                .unwrap();
+            let logits =
+                vae.geo_decoder.forward(&case.reference("geo.queries"), &case.reference("vae.decoded")).unwrap();
             check(&case, "geo.logits", &logits, TOL);
         }
     }
@@ -329,10 +294,7 @@ mod vae {
                 let vae = ShapeVae::new(&case.cfg.vae.params, case.vb(dtype).pp("vae")).unwrap();
                 check(&case, "vae.decoded", &decoded(&case, &vae, dtype), 1e-2);
                 let latents = case.reference("vae.decoded").to_dtype(dtype).unwrap();
-                let logits = vae
-                    .geo_decoder
-                    .forward(&case.reference("geo.queries"), &latents)
-                    .unwrap();
+                let logits = vae.geo_decoder.forward(&case.reference("geo.queries"), &latents).unwrap();
                 check(&case, "geo.logits", &logits, 1e-2);
             }
         }
@@ -360,10 +322,7 @@ mod volume {
     fn dense_matches() {
         for case in cases() {
             let vae = vae(&case);
-            let kv = vae
-                .geo_decoder
-                .prepare(&case.reference("vae.decoded"))
-                .unwrap();
+            let kv = vae.geo_decoder.prepare(&case.reference("vae.decoded")).unwrap();
             // An odd chunk size, so that chunks straddle rows.
             let grid = decode_dense(
                 &vae.geo_decoder,
@@ -382,10 +341,7 @@ mod volume {
     fn flashvdm_matches_with_nan_where_the_reference_has_nan() {
         for case in cases() {
             let vae = vae(&case);
-            let kv = vae
-                .geo_decoder
-                .prepare(&case.reference("vae.decoded"))
-                .unwrap();
+            let kv = vae.geo_decoder.prepare(&case.reference("vae.decoded")).unwrap();
             let opts = FlashVdm {
                 bounds: case.meta_f64("bounds"),
                 octree_resolution: case.meta_usize("hier_octree"),
@@ -393,28 +349,13 @@ mod volume {
                 mc_level: case.meta_f64("hier_mc_level") as f32,
                 chunk: 1000,
             };
-            let (grid, decoded) =
-                decode_flashvdm(&vae.geo_decoder, &kv, &opts, &NoProgress).unwrap();
+            let (grid, decoded) = decode_flashvdm(&vae.geo_decoder, &kv, &opts, &NoProgress).unwrap();
             let want = case.reference("volume.flashvdm");
             let want_v: Vec<f32> = want.flatten_all().unwrap().to_vec1().unwrap();
             assert_eq!(grid.values.len(), want_v.len(), "case {}", case.name());
-            let nan_mismatch = grid
-                .values
-                .iter()
-                .zip(&want_v)
-                .filter(|(a, b)| a.is_nan() != b.is_nan())
-                .count();
-            assert_eq!(
-                nan_mismatch,
-                0,
-                "case {}: NaN placement differs",
-                case.name()
-            );
-            let fin = |v: &[f32]| -> Vec<f32> {
-                v.iter()
-                    .map(|x| if x.is_nan() { 0.0 } else { *x })
-                    .collect()
-            };
+            let nan_mismatch = grid.values.iter().zip(&want_v).filter(|(a, b)| a.is_nan() != b.is_nan()).count();
+            assert_eq!(nan_mismatch, 0, "case {}: NaN placement differs", case.name());
+            let fin = |v: &[f32]| -> Vec<f32> { v.iter().map(|x| if x.is_nan() { 0.0 } else { *x }).collect() };
             let [a, b, c] = grid.dims;
             let got = Tensor::from_vec(fin(&grid.values), (1, a, b, c), &Device::Cpu).unwrap();
             let want = Tensor::from_vec(fin(&want_v), want.dims(), &Device::Cpu).unwrap();
@@ -424,11 +365,7 @@ mod volume {
                 case.name(),
                 a * b * c
             );
-            assert!(
-                err < TOL,
-                "case {}: volume.flashvdm relative error {err:.3e}",
-                case.name()
-            );
+            assert!(err < TOL, "case {}: volume.flashvdm relative error {err:.3e}", case.name());
         }
     }
 }
@@ -440,10 +377,7 @@ mod marching_cubes {
 
     fn grid_of(t: &Tensor) -> Grid {
         let d = t.dims();
-        Grid {
-            dims: [d[1], d[2], d[3]],
-            values: t.flatten_all().unwrap().to_vec1().unwrap(),
-        }
+        Grid { dims: [d[1], d[2], d[3]], values: t.flatten_all().unwrap().to_vec1().unwrap() }
     }
 
     fn cell(v: &[f32; 3]) -> [i64; 3] {
@@ -480,23 +414,10 @@ mod marching_cubes {
 
     fn check_mesh(case: &Case, grid_name: &str, prefix: &str, level: f32) {
         let mesh = marching_cubes(&grid_of(&case.reference(grid_name)), level);
-        let rv: Vec<f32> = case
-            .reference(&format!("{prefix}.vertices"))
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
-        let rf: Vec<i32> = case
-            .reference(&format!("{prefix}.faces"))
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
+        let rv: Vec<f32> = case.reference(&format!("{prefix}.vertices")).flatten_all().unwrap().to_vec1().unwrap();
+        let rf: Vec<i32> = case.reference(&format!("{prefix}.faces")).flatten_all().unwrap().to_vec1().unwrap();
         let ref_v: Vec<[f32; 3]> = rv.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
-        let ref_f: Vec<[usize; 3]> = rf
-            .chunks(3)
-            .map(|c| [c[0] as usize, c[1] as usize, c[2] as usize])
-            .collect();
+        let ref_f: Vec<[usize; 3]> = rf.chunks(3).map(|c| [c[0] as usize, c[1] as usize, c[2] as usize]).collect();
         let ours_to_ref = matches(&mesh.vertices, &ref_v, 1e-4);
         let ref_to_ours = matches(&ref_v, &mesh.vertices, 1e-4);
         let unmatched_ours = ours_to_ref.iter().filter(|m| m.is_none()).count();
@@ -506,8 +427,7 @@ mod marching_cubes {
             let r = (0..3).min_by_key(|&i| f[i]).unwrap();
             [f[r], f[(r + 1) % 3], f[(r + 2) % 3]]
         };
-        let ref_set: std::collections::HashSet<[usize; 3]> =
-            ref_f.iter().map(|&f| key(f)).collect();
+        let ref_set: std::collections::HashSet<[usize; 3]> = ref_f.iter().map(|&f| key(f)).collect();
         let (mut same, mut flipped) = (0usize, 0usize);
         for t in &mesh.triangles {
             let ids: Option<Vec<usize>> = t.iter().map(|&i| ours_to_ref[i as usize]).collect();
@@ -527,18 +447,8 @@ mod marching_cubes {
             ref_v.len(),
             ref_f.len()
         );
-        assert_eq!(
-            unmatched_ours,
-            0,
-            "case {}: {prefix}: our vertices off the reference",
-            case.name()
-        );
-        assert_eq!(
-            unmatched_ref,
-            0,
-            "case {}: {prefix}: reference vertices we lack",
-            case.name()
-        );
+        assert_eq!(unmatched_ours, 0, "case {}: {prefix}: our vertices off the reference", case.name());
+        assert_eq!(unmatched_ref, 0, "case {}: {prefix}: reference vertices we lack", case.name());
         assert_eq!(
             same,
             mesh.triangles.len(),
@@ -557,24 +467,14 @@ mod marching_cubes {
     #[test]
     fn dense_grid_mesh_matches_skimage() {
         for case in cases() {
-            check_mesh(
-                &case,
-                "volume.vanilla",
-                "mc",
-                case.meta_f64("mc_level") as f32,
-            );
+            check_mesh(&case, "volume.vanilla", "mc", case.meta_f64("mc_level") as f32);
         }
     }
 
     #[test]
     fn flashvdm_grid_mesh_matches_skimage() {
         for case in cases() {
-            check_mesh(
-                &case,
-                "volume.flashvdm",
-                "mc_flashvdm",
-                case.meta_f64("hier_mc_level") as f32,
-            );
+            check_mesh(&case, "volume.flashvdm", "mc_flashvdm", case.meta_f64("hier_mc_level") as f32);
         }
     }
 }
@@ -622,25 +522,12 @@ mod end_to_end {
     #[test]
     fn image_to_latents_matches_the_official_pipeline() {
         for case in cases() {
-            let files = ModelFiles {
-                config: case.dir.join("config.yaml"),
-                weights: case.dir.join("model.safetensors"),
-            };
+            let files =
+                ModelFiles { config: case.dir.join("config.yaml"), weights: case.dir.join("model.safetensors") };
             let model = Hunyuan3D::load(&files, &Device::Cpu, DType::F32).unwrap();
             let opts = case_options(&case, &model);
-            let rec = Recorder {
-                steps: AtomicUsize::new(0),
-                stop_after: usize::MAX,
-                messages: Mutex::new(vec![]),
-            };
-            let lat = model
-                .latents(
-                    &input(&case),
-                    &case.reference("pipeline.noise"),
-                    &opts,
-                    &rec,
-                )
-                .unwrap();
+            let rec = Recorder { steps: AtomicUsize::new(0), stop_after: usize::MAX, messages: Mutex::new(vec![]) };
+            let lat = model.latents(&input(&case), &case.reference("pipeline.noise"), &opts, &rec).unwrap();
             assert_eq!(rec.steps.load(Ordering::SeqCst), opts.steps);
             check(&case, "pipeline.latents", &lat, TOL);
         }
@@ -649,23 +536,14 @@ mod end_to_end {
     #[test]
     fn generator_makes_a_mesh_with_progress_and_stops_when_asked() {
         for case in cases() {
-            let mut generator =
-                Hunyuan3DGenerator::from_dir(&case.dir, None, &Device::Cpu, DType::F32).unwrap();
+            let mut generator = Hunyuan3DGenerator::from_dir(&case.dir, None, &Device::Cpu, DType::F32).unwrap();
             generator.options_mut().octree_resolution = case.meta_usize("octree");
             generator.options_mut().steps = case.meta_usize("steps");
             generator.options_mut().flashvdm = false;
             generator.options_mut().mc_level = case.meta_f64("mc_level") as f32;
             let img = input(&case);
-            let shape_input = ShapeInput {
-                cutout: &img,
-                concept: None,
-                seed: 7,
-            };
-            let rec = Recorder {
-                steps: AtomicUsize::new(0),
-                stop_after: usize::MAX,
-                messages: Mutex::new(vec![]),
-            };
+            let shape_input = ShapeInput { cutout: &img, concept: None, seed: 7 };
+            let rec = Recorder { steps: AtomicUsize::new(0), stop_after: usize::MAX, messages: Mutex::new(vec![]) };
             let mesh = generator.generate(&shape_input, &rec).unwrap();
             assert!(!mesh.triangles.is_empty(), "case {}", case.name());
             let (lo, hi) = mesh.bounds().unwrap();
@@ -675,11 +553,7 @@ mod end_to_end {
             assert!(messages.iter().any(|m| m.contains("volume")));
             drop(messages);
 
-            let stop = Recorder {
-                steps: AtomicUsize::new(0),
-                stop_after: 2,
-                messages: Mutex::new(vec![]),
-            };
+            let stop = Recorder { steps: AtomicUsize::new(0), stop_after: 2, messages: Mutex::new(vec![]) };
             match generator.generate(&shape_input, &stop) {
                 Err(StageError::Cancelled) => {}
                 other => panic!("case {}: expected Cancelled, got {other:?}", case.name()),
@@ -693,19 +567,45 @@ mod end_to_end {
         let dir = tempfile::tempdir().unwrap();
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hunyuan3d/v2-0-tiny");
         std::fs::copy(src.join("config.yaml"), dir.path().join("config.yaml")).unwrap();
-        let all =
-            candle_core::safetensors::load(src.join("model.safetensors"), &Device::Cpu).unwrap();
-        let partial: HashMap<String, Tensor> = all
-            .into_iter()
-            .filter(|(k, _)| !k.starts_with("model.double_blocks.1."))
-            .collect();
+        let all = candle_core::safetensors::load(src.join("model.safetensors"), &Device::Cpu).unwrap();
+        let partial: HashMap<String, Tensor> =
+            all.into_iter().filter(|(k, _)| !k.starts_with("model.double_blocks.1.")).collect();
         candle_core::safetensors::save(&partial, dir.path().join("model.safetensors")).unwrap();
         let files = ModelFiles::locate(dir.path(), None).unwrap();
-        let err = Hunyuan3D::load(&files, &Device::Cpu, DType::F32)
-            .err()
-            .unwrap()
-            .to_string();
+        let err = Hunyuan3D::load(&files, &Device::Cpu, DType::F32).err().unwrap().to_string();
         assert!(err.contains("model.double_blocks.1."), "{err}");
         assert!(err.contains("missing"), "{err}");
     }
+}
+
+/// `cv2.resize` outputs on random images (`tests/fixtures/hunyuan3d/cv2_resize.py`, OpenCV 4.14),
+/// with IPP on (the wheels' default) and off: ours must be bit-exact.
+#[test]
+fn cv2_resize_is_bit_exact() {
+    use memoreez::shapegen::hunyuan3d::cv_resize::{resize, Image8, Interpolation};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hunyuan3d/cv2_resize.bin");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut at = 0;
+    let mut records = 0;
+    while at < bytes.len() {
+        let head: Vec<usize> =
+            bytes[at..at + 28].chunks(4).map(|c| i32::from_le_bytes(c.try_into().unwrap()) as usize).collect();
+        at += 28;
+        let (w, h, cn, dw, dh) = (head[0], head[1], head[2], head[3], head[4]);
+        let interp = match (head[5], head[6]) {
+            (0, _) => Interpolation::Area,
+            (1, 1) => Interpolation::CubicIpp,
+            (1, _) => Interpolation::Cubic,
+            _ => Interpolation::Nearest,
+        };
+        let src = Image8 { width: w, height: h, channels: cn, data: bytes[at..at + w * h * cn].to_vec() };
+        at += w * h * cn;
+        let want = &bytes[at..at + dw * dh * cn];
+        at += dw * dh * cn;
+        let got = resize(&src, dw, dh, interp);
+        let diffs = got.data.iter().zip(want).filter(|(a, b)| a != b).count();
+        assert_eq!(diffs, 0, "{interp:?} {w}x{h}x{cn} -> {dw}x{dh}: {diffs} values differ");
+        records += 1;
+    }
+    assert_eq!(records, 11);
 }

@@ -127,16 +127,16 @@ pub fn studio(ctx: &Context, a: StudioArgs) -> CliResult {
     let name = a.theme.unwrap_or_else(|| cfg.theme.clone());
     let theme = Theme::load(&name, memoreez::tui::user_theme_dir().as_deref(), Theme::no_color_from_env())
         .map_err(|e| CliError::BadInput(e.to_string()))?;
-    let pipeline = ctx.pipeline(&cfg)?;
+    let store = ctx.store(&cfg)?;
     let start = match (a.resume, a.mesh, a.image) {
         (Some(id), _, _) => Start::Resume(id),
         (_, Some(mesh), _) => Start::Import(Import::Mesh(mesh)),
         (_, _, Some(image)) => Start::Import(Import::Image(image)),
         _ => Start::Auto,
     };
-    let opts = StudioOptions { pipeline, theme, rates: cfg.pricing.clone(), default_height_mm: cfg.height_mm, start };
-    memoreez::tui::run(opts).map_err(|e| match e {
-        TuiError::NotATerminal | TuiError::Import(_) | TuiError::NoSuchSession(_) => CliError::BadInput(e.to_string()),
+    // The studio picks the backends itself, after its first frame: probing for a slicer takes a while.
+    memoreez::tui::run(StudioOptions { store, config: cfg, theme, start }).map_err(|e| match e {
+        TuiError::NotATerminal | TuiError::Import(_) | TuiError::NoSuchSession(_) | TuiError::Backends(_) => CliError::BadInput(e.to_string()),
         other => CliError::Failed(other.to_string()),
     })?;
     Ok(ExitCode::SUCCESS)

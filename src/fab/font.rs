@@ -96,12 +96,7 @@ impl Font {
         let mut ink: Option<[f64; 4]> = None;
         for g in self.glyphs(text)? {
             if let Some(r) = self.face.glyph_bounding_box(g) {
-                let b = [
-                    pen + f64::from(r.x_min),
-                    f64::from(r.y_min),
-                    pen + f64::from(r.x_max),
-                    f64::from(r.y_max),
-                ];
+                let b = [pen + f64::from(r.x_min), f64::from(r.y_min), pen + f64::from(r.x_max), f64::from(r.y_max)];
                 ink = Some(match ink {
                     None => b,
                     Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],

@@ -54,9 +54,7 @@ pub fn to_mesh(solid: &Manifold) -> Mesh {
 /// Passes a solid on, or names the step that left nothing.
 pub fn non_empty(solid: Manifold, what: &str) -> Result<Manifold, StageError> {
     if solid.is_empty() {
-        Err(StageError::Failed(format!(
-            "{what} produced an empty solid; the geometry is degenerate or not watertight"
-        )))
+        Err(StageError::Failed(format!("{what} produced an empty solid; the geometry is degenerate or not watertight")))
     } else {
         Ok(solid)
     }

@@ -54,11 +54,8 @@ pub fn place(raw: &Mesh, height_mm: f64) -> Result<Placed, StageError> {
     let pedestal_height = Pedestal::height_for(height_mm);
     let figurine_height = height_mm - pedestal_height + SINK_MM;
     let s = figurine_height / (z_hi - cut_z);
-    let figurine = trimmed.translate(-centre[0], -centre[1], -cut_z).scale(s, s, s).translate(
-        0.0,
-        0.0,
-        pedestal_height - SINK_MM,
-    );
+    let figurine =
+        trimmed.translate(-centre[0], -centre[1], -cut_z).scale(s, s, s).translate(0.0, 0.0, pedestal_height - SINK_MM);
     let figurine = manifold_io::non_empty(figurine, "scaling the model")?;
     Ok(Placed { figurine, pedestal: Pedestal::for_piece(height_mm, reach * s) })
 }

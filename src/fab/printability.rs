@@ -19,10 +19,8 @@ pub fn assess(mesh: &Mesh, thinnest_stroke_mm: Option<f64>, extra: Vec<String>) 
     let manifold = analysis::is_closed_manifold(mesh);
     let parts = analysis::components(mesh).len();
     let volume_mm3 = analysis::signed_volume(mesh);
-    let size_mm = mesh
-        .bounds()
-        .map(|(lo, hi)| [0, 1, 2].map(|k| f64::from(hi[k]) - f64::from(lo[k])))
-        .unwrap_or([0.0; 3]);
+    let size_mm =
+        mesh.bounds().map(|(lo, hi)| [0, 1, 2].map(|k| f64::from(hi[k]) - f64::from(lo[k]))).unwrap_or([0.0; 3]);
     let faces = face_stats(mesh);
     let overhang_pct = if faces.total > 0.0 { 100.0 * faces.overhang / faces.total } else { 0.0 };
     let footprint = size_mm[0] * size_mm[1];
@@ -50,16 +48,7 @@ pub fn assess(mesh: &Mesh, thinnest_stroke_mm: Option<f64>, extra: Vec<String>) 
         ));
     }
     warnings.extend(extra);
-    Printability {
-        manifold,
-        parts,
-        volume_mm3,
-        size_mm,
-        warnings,
-        overhang_pct,
-        base_flat,
-        thinnest_stroke_mm,
-    }
+    Printability { manifold, parts, volume_mm3, size_mm, warnings, overhang_pct, base_flat, thinnest_stroke_mm }
 }
 
 /// Areas in mm²: all faces, down-facing faces beyond the overhang angle (bed faces excluded), and

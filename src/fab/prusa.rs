@@ -15,6 +15,10 @@ const NAMES: [&str; 2] = ["prusa-slicer", "PrusaSlicer"];
 /// A slice that takes longer than this has hung.
 const TIME_LIMIT: Duration = Duration::from_secs(15 * 60);
 const POLL: Duration = Duration::from_millis(50);
+/// PrusaSlicer's default bed is this square, mm.
+const DEFAULT_BED_MM: f64 = 200.0;
+/// Room around the piece for the skirt (6 mm away) and its line, mm.
+const BED_CLEARANCE_MM: f64 = 20.0;
 const GRAMS_KEY: &str = "; total filament used [g] =";
 const TIME_KEY: &str = "; estimated printing time (normal mode) =";
 
@@ -54,7 +58,8 @@ impl PrusaSlicer {
 
     /// The settings of the design: 0.2 mm layers, 15 % infill, 0.4 mm nozzle, PLA at 1.24 g/cm³
     /// (without the density PrusaSlicer reports 0 g).
-    pub fn args(stl: &Path, gcode_out: &Path) -> Vec<OsString> {
+    /// `bed_mm`, when given, replaces the default 200 mm square bed (which refuses wider pieces).
+    pub fn args(stl: &Path, gcode_out: &Path, bed_mm: Option<f64>) -> Vec<OsString> {
         let mut a: Vec<OsString> = [
             "--export-gcode",
             "--filament-density",
@@ -73,6 +78,10 @@ impl PrusaSlicer {
         .map(OsString::from)
         .collect();
         a.push(gcode_out.as_os_str().to_owned());
+        if let Some(w) = bed_mm {
+            a.push("--bed-shape".into());
+            a.push(format!("0x0,{w:.0}x0,{w:.0}x{w:.0},0x{w:.0}").into());
+        }
         a.push(stl.as_os_str().to_owned());
         a
     }
@@ -91,7 +100,7 @@ impl Slicer for PrusaSlicer {
 
     fn slice(
         &self,
-        _solid: &Mesh,
+        solid: &Mesh,
         stl: &Path,
         gcode_out: &Path,
         progress: &dyn Progress,
@@ -99,9 +108,15 @@ impl Slicer for PrusaSlicer {
         if !stl.is_file() {
             return Err(StageError::Failed(format!("there is no STL to slice at {}", stl.display())));
         }
+        let bed = larger_bed(solid);
+        if let Some(w) = bed {
+            progress.note(&format!(
+                "the piece is wider than PrusaSlicer's default {DEFAULT_BED_MM:.0} mm bed; slicing on a {w:.0} mm one"
+            ));
+        }
         progress.step(1, 3, &format!("slicing with {}", self.version));
         let child = Command::new(&self.exe)
-            .args(Self::args(stl, gcode_out))
+            .args(Self::args(stl, gcode_out, bed))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -118,6 +133,14 @@ impl Slicer for PrusaSlicer {
         progress.step(3, 3, "filament and time read");
         Ok((SliceStats { grams, minutes, slicer: self.version.replacen('-', " ", 1) }, true))
     }
+}
+
+/// A bed big enough for the piece with room for the skirt, when the default one is not.
+fn larger_bed(solid: &Mesh) -> Option<f64> {
+    let (lo, hi) = solid.bounds()?;
+    let widest = f64::from((hi[0] - lo[0]).max(hi[1] - lo[1]));
+    let needed = widest + BED_CLEARANCE_MM;
+    (needed > DEFAULT_BED_MM).then(|| (needed / 10.0).ceil() * 10.0)
 }
 
 /// Waits for the slicer, draining its output on threads (a full pipe would stall it) and killing it
@@ -162,11 +185,7 @@ fn wait(mut child: Child, progress: &dyn Progress) -> Result<(bool, String), Sta
 
 /// The lines of PrusaSlicer's output that say what went wrong, without its trace logging.
 fn failure_reason(log: &str) -> String {
-    let lines: Vec<&str> = log
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !(l.starts_with('[') && l.contains("] [trace]")))
-        .collect();
+    let lines: Vec<&str> = log.lines().map(str::trim).filter(|l| !l.is_empty() && !is_trace(l)).collect();
     let errors: Vec<&str> = lines.iter().copied().filter(|l| l.to_lowercase().contains("error")).collect();
     let chosen = if errors.is_empty() { &lines[lines.len().saturating_sub(3)..] } else { &errors[..] };
     if chosen.is_empty() {
@@ -174,6 +193,11 @@ fn failure_reason(log: &str) -> String {
     } else {
         chosen.join("; ")
     }
+}
+
+/// PrusaSlicer's own log lines, "[time] [thread] [trace] ...".
+fn is_trace(line: &str) -> bool {
+    line.starts_with('[') && line.contains("] [trace]")
 }
 
 /// Grams and minutes from the G-code's summary comments.
@@ -235,9 +259,11 @@ mod tests {
         let g = "G1 X1\n; filament used [mm] = 100\n; total filament used [g] = 12.34\n\
                  ; estimated printing time (normal mode) = 1h 2m 3s\n; estimated printing time (silent mode) = 2h\n";
         assert_eq!(read_stats(g.as_bytes()), Ok((12.34, 62.05)));
-        assert!(read_stats("; total filament used [g] = 0.00\n; estimated printing time (normal mode) = 1m\n".as_bytes())
-            .unwrap_err()
-            .contains("density"));
+        assert!(read_stats(
+            "; total filament used [g] = 0.00\n; estimated printing time (normal mode) = 1m\n".as_bytes()
+        )
+        .unwrap_err()
+        .contains("density"));
         assert!(read_stats("G1 X1\n".as_bytes()).is_err());
     }
 
@@ -273,6 +299,27 @@ mod tests {
         // 8 cm³ at 15 % infill with three walls: a few grams, some tens of minutes.
         assert!(stats.grams > 2.0 && stats.grams < 8.0 * 1.24, "{stats:?}");
         assert!(stats.minutes > 5.0 && stats.minutes < 120.0, "{stats:?}");
+    }
+
+    #[test]
+    fn wide_pieces_get_a_larger_bed() {
+        let narrow = crate::fab::manifold_io::to_mesh(&manifold_rs::Manifold::cube(100.0, 50.0, 10.0));
+        let wide = crate::fab::manifold_io::to_mesh(&manifold_rs::Manifold::cube(240.0, 30.0, 10.0));
+        assert_eq!(larger_bed(&narrow), None);
+        assert_eq!(larger_bed(&wide), Some(260.0));
+        let args = PrusaSlicer::args(Path::new("a.stl"), Path::new("a.gcode"), Some(260.0));
+        let pos = args.iter().position(|a| a == "--bed-shape").unwrap();
+        assert_eq!(args[pos + 1], "0x0,260x0,260x260,0x260");
+        assert_eq!(args.last().map(|a| a.as_os_str()), Some(std::ffi::OsStr::new("a.stl")));
+        let Some(slicer) = detect() else {
+            eprintln!("prusa-slicer not on PATH: skipped slicing a wide piece");
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let stl = dir.path().join("wide.stl");
+        crate::mesh::io::write_stl(&stl, &wide).unwrap();
+        let (stats, _) = slicer.slice(&wide, &stl, &dir.path().join("wide.gcode"), &NoProgress).unwrap();
+        assert!(stats.grams > 10.0, "{stats:?}");
     }
 
     #[test]

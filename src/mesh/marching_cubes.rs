@@ -8,12 +8,12 @@
 //! tests, so a field that is closed inside the grid gives a closed, manifold mesh.
 //!
 //! Where this differs from scikit-image on purpose:
-//! - a vertex never sits on a grid point: its position along the edge is kept at least `EDGE_MARGIN`
-//!   (about 1e-4 grid units) from either end, so a field that equals the level at a grid point
-//!   gives no zero-area triangles (scikit-image gives coincident vertices there);
+//! - a vertex never sits on a grid point: its position along the edge is kept at least about 1e-4
+//!   grid units from either end (see `edge_margin`), so a field that equals the level at a grid
+//!   point gives no zero-area triangles (scikit-image gives coincident vertices there);
 //! - NaN counts as far outside and infinities as the largest finite f32 (scikit-image spreads NaN);
 //! - the volume is cut into slabs along the first axis that run in parallel; vertices on the planes
-//!   between slabs are merged, so the mesh is the same as a single pass gives, up to vertex order;
+//!   between slabs are merged, so the mesh is the one a single pass gives, vertex order included;
 //! - no normals or per-vertex values are computed.
 
 mod luts;

@@ -4,6 +4,7 @@
 use super::Mesh;
 use std::io::{Cursor, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -54,7 +55,9 @@ pub fn write_3mf(path: &Path, m: &Mesh) -> Result<(), ThreeMfError> {
     let file_err = |source| ThreeMfError::File { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model.3mf".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Process id and a counter keep concurrent writers (other processes, other threads) apart.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
     let result = (|| {
         let file = std::fs::File::create(&tmp).map_err(file_err)?;
         let mut buffered = std::io::BufWriter::new(file);
@@ -162,8 +165,15 @@ mod tests {
         s
     }
 
-    /// Reads back vertices and triangles with a real XML parser.
-    fn parse_model(xml: &str) -> (Vec<[f32; 3]>, Vec<[u32; 3]>, Option<String>, usize) {
+    /// What the model part says, read back with a real XML parser.
+    struct Parsed {
+        vertices: Vec<[f32; 3]>,
+        triangles: Vec<[u32; 3]>,
+        unit: Option<String>,
+        items: usize,
+    }
+
+    fn parse_model(xml: &str) -> Parsed {
         let mut reader = quick_xml::Reader::from_str(xml);
         let (mut verts, mut tris, mut unit, mut items) = (Vec::new(), Vec::new(), None, 0);
         loop {
@@ -187,7 +197,7 @@ mod tests {
                 _ => {}
             }
         }
-        (verts, tris, unit, items)
+        Parsed { vertices: verts, triangles: tris, unit, items }
     }
 
     #[test]
@@ -201,7 +211,7 @@ mod tests {
         }
         assert_eq!(zip.by_name(MODEL_PATH).unwrap().compression(), CompressionMethod::Deflated);
         assert!(entry(&bytes, "_rels/.rels").contains("Target=\"/3D/3dmodel.model\""));
-        let (verts, tris, unit, items) = parse_model(&entry(&bytes, MODEL_PATH));
+        let Parsed { vertices: verts, triangles: tris, unit, items } = parse_model(&entry(&bytes, MODEL_PATH));
         assert_eq!(unit.as_deref(), Some("millimeter"));
         assert_eq!(items, 1);
         assert_eq!(verts, m.vertices);
@@ -244,7 +254,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cube.3mf");
         let cube = crate::mesh::Mesh::new(
-            (0..8).map(|i| [(i & 1) as f32 * 20.0, ((i >> 1) & 1) as f32 * 20.0, ((i >> 2) & 1) as f32 * 20.0]).collect(),
+            (0..8)
+                .map(|i| [(i & 1) as f32 * 20.0, ((i >> 1) & 1) as f32 * 20.0, ((i >> 2) & 1) as f32 * 20.0])
+                .collect(),
             vec![
                 [0, 2, 3],
                 [0, 3, 1],

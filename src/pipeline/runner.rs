@@ -478,7 +478,7 @@ impl Pipeline {
         }
         results.quote = None;
         self.store.set_results(session, &serde_json::to_value(&results).unwrap_or_default())?;
-        let before = Stage::ALL.iter().copied().filter(|s| *s < stage).last();
+        let before = Stage::ALL.iter().copied().rfind(|s| *s < stage);
         if row.step.is_some_and(|s| s >= stage) {
             self.store.set_step(session, before)?;
         }

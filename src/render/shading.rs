@@ -24,11 +24,7 @@ impl LightRig {
                 right[2] * r + up[2] * u + back[2] * b,
             ])
         };
-        LightRig {
-            key: mix(-0.6, 0.95, 0.55),
-            fill: mix(0.9, 0.1, 0.35),
-            up,
-        }
+        LightRig { key: mix(-0.6, 0.95, 0.55), fill: mix(0.9, 0.1, 0.35), up }
     }
 
     /// Lights for normals already in view space (x right, y up, z towards the eye).
@@ -118,11 +114,7 @@ pub fn encode_srgb(linear: f32, dither: f32) -> u8 {
         return 255;
     }
     let l = linear.max(0.0);
-    let s = if l <= 0.003_130_8 {
-        12.92 * l
-    } else {
-        1.055 * l.powf(1.0 / 2.4) - 0.055
-    };
+    let s = if l <= 0.003_130_8 { 12.92 * l } else { 1.055 * l.powf(1.0 / 2.4) - 0.055 };
     (s * 255.0 + 0.5 + dither).clamp(0.0, 255.0) as u8
 }
 
@@ -157,12 +149,7 @@ mod tests {
     use super::*;
 
     fn point(normal: [f32; 3], occlusion: f32) -> SurfacePoint {
-        SurfacePoint {
-            normal: normalize(normal),
-            to_eye: [0.0, 0.0, 1.0],
-            occlusion,
-            shadow: 1.0,
-        }
+        SurfacePoint { normal: normalize(normal), to_eye: [0.0, 0.0, 1.0], occlusion, shadow: 1.0 }
     }
 
     #[test]

@@ -45,9 +45,13 @@ impl StoreError {
     /// Maps low-level I/O failures onto the messages a person can act on.
     pub fn from_io(context: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();
-        match source.raw_os_error() {
-            Some(28) => StoreError::DiskFull { path }, // ENOSPC
-            Some(30) | Some(13) | Some(1) => StoreError::ReadOnly { path }, // EROFS, EACCES, EPERM
+        use std::io::ErrorKind as K;
+        // Wrapped errors (tempfile adds the path) keep their kind but lose the raw OS code.
+        match (source.raw_os_error(), source.kind()) {
+            (Some(28), _) | (_, K::StorageFull) => StoreError::DiskFull { path }, // ENOSPC
+            (Some(30 | 13 | 1), _) | (_, K::ReadOnlyFilesystem | K::PermissionDenied) => {
+                StoreError::ReadOnly { path } // EROFS, EACCES, EPERM
+            }
             _ => StoreError::Io { context, path, source },
         }
     }
@@ -75,6 +79,8 @@ mod tests {
         assert!(full.to_string().contains("disk holding /d is full"));
         let ro = StoreError::from_io("writing", "/d", std::io::Error::from_raw_os_error(30));
         assert!(ro.to_string().contains("read-only"));
+        let wrapped = std::io::Error::new(std::io::ErrorKind::StorageFull, "tempfile says: no space");
+        assert!(matches!(StoreError::from_io("writing", "/d", wrapped), StoreError::DiskFull { .. }));
         let other = StoreError::from_io("writing", "/d", std::io::Error::from_raw_os_error(2));
         assert!(matches!(other, StoreError::Io { .. }));
     }

@@ -144,76 +144,31 @@ mod tests {
     #[test]
     fn letters_are_text_in_fields_and_commands_elsewhere() {
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(
-            from_key(q, KeyContext::Text),
-            Some(Action::Edit(InputRequest::InsertChar('q')))
-        );
+        assert_eq!(from_key(q, KeyContext::Text), Some(Action::Edit(InputRequest::InsertChar('q'))));
         assert_eq!(from_key(q, KeyContext::Command), Some(Action::Quit));
         let r = key(KeyCode::Char('R'), KeyModifiers::SHIFT);
-        assert_eq!(
-            from_key(r, KeyContext::Command),
-            Some(Action::RegenerateAll)
-        );
-        assert_eq!(
-            from_key(
-                key(KeyCode::Char('l'), KeyModifiers::NONE),
-                KeyContext::Command
-            ),
-            Some(Action::Right)
-        );
-        assert_eq!(
-            from_key(
-                key(KeyCode::Char('3'), KeyModifiers::NONE),
-                KeyContext::Command
-            ),
-            Some(Action::Select(2))
-        );
+        assert_eq!(from_key(r, KeyContext::Command), Some(Action::RegenerateAll));
+        assert_eq!(from_key(key(KeyCode::Char('l'), KeyModifiers::NONE), KeyContext::Command), Some(Action::Right));
+        assert_eq!(from_key(key(KeyCode::Char('3'), KeyModifiers::NONE), KeyContext::Command), Some(Action::Select(2)));
     }
 
     #[test]
     fn quitting_help_and_generate_work_from_text_fields() {
         let ctrl = KeyModifiers::CONTROL;
-        assert_eq!(
-            from_key(key(KeyCode::Char('c'), ctrl), KeyContext::Text),
-            Some(Action::Quit)
-        );
-        assert_eq!(
-            from_key(key(KeyCode::F(1), KeyModifiers::NONE), KeyContext::Text),
-            Some(Action::Help)
-        );
-        assert_eq!(
-            from_key(key(KeyCode::Enter, ctrl), KeyContext::Text),
-            Some(Action::SubmitAll)
-        );
-        assert_eq!(
-            from_key(key(KeyCode::Char('g'), ctrl), KeyContext::Text),
-            Some(Action::SubmitAll)
-        );
-        assert_eq!(
-            from_key(key(KeyCode::Enter, KeyModifiers::NONE), KeyContext::Text),
-            Some(Action::Submit)
-        );
+        assert_eq!(from_key(key(KeyCode::Char('c'), ctrl), KeyContext::Text), Some(Action::Quit));
+        assert_eq!(from_key(key(KeyCode::F(1), KeyModifiers::NONE), KeyContext::Text), Some(Action::Help));
+        assert_eq!(from_key(key(KeyCode::Enter, ctrl), KeyContext::Text), Some(Action::SubmitAll));
+        assert_eq!(from_key(key(KeyCode::Char('g'), ctrl), KeyContext::Text), Some(Action::SubmitAll));
+        assert_eq!(from_key(key(KeyCode::Enter, KeyModifiers::NONE), KeyContext::Text), Some(Action::Submit));
     }
 
     #[test]
     fn word_jumps_and_deletes() {
         let t = |code, m| from_key(key(code, m), KeyContext::Text);
-        assert_eq!(
-            t(KeyCode::Left, KeyModifiers::CONTROL),
-            Some(Action::Edit(InputRequest::GoToPrevWord))
-        );
-        assert_eq!(
-            t(KeyCode::Char('w'), KeyModifiers::CONTROL),
-            Some(Action::Edit(InputRequest::DeletePrevWord))
-        );
-        assert_eq!(
-            t(KeyCode::Home, KeyModifiers::NONE),
-            Some(Action::Edit(InputRequest::GoToStart))
-        );
-        assert_eq!(
-            t(KeyCode::Delete, KeyModifiers::NONE),
-            Some(Action::Edit(InputRequest::DeleteNextChar))
-        );
+        assert_eq!(t(KeyCode::Left, KeyModifiers::CONTROL), Some(Action::Edit(InputRequest::GoToPrevWord)));
+        assert_eq!(t(KeyCode::Char('w'), KeyModifiers::CONTROL), Some(Action::Edit(InputRequest::DeletePrevWord)));
+        assert_eq!(t(KeyCode::Home, KeyModifiers::NONE), Some(Action::Edit(InputRequest::GoToStart)));
+        assert_eq!(t(KeyCode::Delete, KeyModifiers::NONE), Some(Action::Edit(InputRequest::DeleteNextChar)));
     }
 
     #[test]

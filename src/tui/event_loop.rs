@@ -1,10 +1,11 @@
 //! One loop: terminal events (from a reader thread), job progress and results, and a tick only while
 //! something animates. It drains everything pending, then draws once; with nothing to do it sleeps.
 
-use super::app::{update, App};
+use super::app::App;
 use super::msg::{Effect, Msg};
 use super::runtime::Runtime;
 use super::sysinfo;
+use super::update::update;
 use ratatui::crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use ratatui::DefaultTerminal;
 use std::io::Write;
@@ -38,11 +39,7 @@ fn apply(app: &mut App, runtime: &mut Runtime, msg: Msg) {
 
 /// Appends `key=N` (milliseconds) to `path`, for measurements.
 pub fn record_timing(path: &Path, key: &str, ms: u128) {
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
         let _ = writeln!(f, "{key}={ms}");
     }
 }

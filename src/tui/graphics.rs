@@ -45,8 +45,7 @@ impl TermHints {
 
     /// tmux as ratatui-image recognises it (it then wraps images for passthrough).
     fn tmux_recognised(&self) -> bool {
-        self.term.as_deref().is_some_and(|t| t.starts_with("tmux"))
-            || self.term_program.as_deref() == Some("tmux")
+        self.term.as_deref().is_some_and(|t| t.starts_with("tmux")) || self.term_program.as_deref() == Some("tmux")
     }
 
     fn forced_protocol(&self) -> Option<Option<ProtocolType>> {
@@ -116,10 +115,7 @@ pub struct Graphics {
 impl Graphics {
     /// Half-blocks without touching the terminal: tests, headless, and the fallback.
     pub fn halfblocks(note: &str) -> Graphics {
-        Graphics {
-            picker: Picker::halfblocks(),
-            note: note.to_string(),
-        }
+        Graphics { picker: Picker::halfblocks(), note: note.to_string() }
     }
 
     /// Asks the terminal when that is sensible. Must run before anything reads terminal events.
@@ -127,10 +123,7 @@ impl Graphics {
         if let Probe::HalfBlocks(why) = plan(h) {
             return Graphics::halfblocks(why);
         }
-        let options = QueryStdioOptions {
-            timeout_ms: QUERY_TIMEOUT_MS,
-            ..QueryStdioOptions::default()
-        };
+        let options = QueryStdioOptions { timeout_ms: QUERY_TIMEOUT_MS, ..QueryStdioOptions::default() };
         match Picker::from_query_stdio_with_options(options) {
             Ok(mut picker) => {
                 let p = resolve(h, picker.protocol_type());
@@ -140,10 +133,7 @@ impl Graphics {
                 } else {
                     "the terminal answered"
                 };
-                Graphics {
-                    picker,
-                    note: note.to_string(),
-                }
+                Graphics { picker, note: note.to_string() }
             }
             Err(_) => Graphics::halfblocks("the terminal did not answer the query"),
         }
@@ -163,11 +153,7 @@ impl Graphics {
 /// Scales `image` to fit `cells` and encodes it for the terminal. CPU work: call it off the UI thread.
 pub fn encode(picker: &Picker, image: &DynamicImage, cells: Size) -> Result<Protocol, String> {
     picker
-        .new_protocol(
-            image.clone(),
-            cells,
-            Resize::Scale(Some(FilterType::Triangle)),
-        )
+        .new_protocol(image.clone(), cells, Resize::Scale(Some(FilterType::Triangle)))
         .map_err(|e| format!("cannot show the image: {e}"))
 }
 
@@ -189,23 +175,14 @@ mod tests {
     fn ordinary_terminals_are_asked() {
         assert_eq!(plan(&hints("xterm-256color", None, false)), Probe::Query);
         assert_eq!(plan(&hints("xterm-kitty", None, false)), Probe::Query);
-        assert_eq!(
-            plan(&hints("xterm-256color", Some("WezTerm"), false)),
-            Probe::Query
-        );
+        assert_eq!(plan(&hints("xterm-256color", Some("WezTerm"), false)), Probe::Query);
     }
 
     #[test]
     fn tmux_is_asked_only_when_the_library_recognises_it() {
         assert_eq!(plan(&hints("tmux-256color", None, true)), Probe::Query);
-        assert_eq!(
-            plan(&hints("screen-256color", Some("tmux"), true)),
-            Probe::Query
-        );
-        assert!(matches!(
-            plan(&hints("screen-256color", None, true)),
-            Probe::HalfBlocks(_)
-        ));
+        assert_eq!(plan(&hints("screen-256color", Some("tmux"), true)), Probe::Query);
+        assert!(matches!(plan(&hints("screen-256color", None, true)), Probe::HalfBlocks(_)));
         // GNU screen (no $TMUX) is asked: the terminal behind it may answer.
         assert_eq!(plan(&hints("screen", None, false)), Probe::Query);
     }
@@ -215,18 +192,9 @@ mod tests {
         let mut h = hints("xterm", None, false);
         h.is_tty = false;
         assert_eq!(plan(&h), Probe::HalfBlocks("not a terminal"));
-        assert!(matches!(
-            plan(&hints("linux", None, false)),
-            Probe::HalfBlocks(_)
-        ));
-        assert!(matches!(
-            plan(&hints("dumb", None, false)),
-            Probe::HalfBlocks(_)
-        ));
-        let unset = TermHints {
-            is_tty: true,
-            ..TermHints::default()
-        };
+        assert!(matches!(plan(&hints("linux", None, false)), Probe::HalfBlocks(_)));
+        assert!(matches!(plan(&hints("dumb", None, false)), Probe::HalfBlocks(_)));
+        let unset = TermHints { is_tty: true, ..TermHints::default() };
         assert!(matches!(plan(&unset), Probe::HalfBlocks(_)));
     }
 
@@ -251,11 +219,7 @@ mod tests {
     #[test]
     fn half_blocks_encode_to_the_asked_cells() {
         let g = Graphics::halfblocks("test");
-        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
-            64,
-            64,
-            image::Rgba([200, 10, 10, 255]),
-        ));
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(64, 64, image::Rgba([200, 10, 10, 255])));
         let p = encode(&g.picker, &img, Size::new(10, 5)).unwrap();
         assert!(p.size().width <= 10 && p.size().height <= 5);
         assert_eq!(g.protocol(), ProtocolType::Halfblocks);

@@ -48,19 +48,12 @@ impl ImageSlot {
         if area.width == 0 || area.height == 0 {
             return None;
         }
-        let key = ImageKey {
-            target,
-            version: self.version,
-            cells: (area.width, area.height),
-        };
+        let key = ImageKey { target, version: self.version, cells: (area.width, area.height) };
         if self.wanted == Some(key) {
             return None;
         }
         self.wanted = Some(key);
-        Some(Effect::Encode {
-            key,
-            image: image.clone(),
-        })
+        Some(Effect::Encode { key, image: image.clone() })
     }
 
     /// Takes an encoding if it is the one wanted now; stale ones are dropped.
@@ -100,31 +93,16 @@ mod tests {
     #[test]
     fn asks_once_per_size_and_drops_stale_results() {
         let mut s = ImageSlot::default();
-        assert!(
-            s.want(ImageTarget::Studio, Rect::new(0, 0, 10, 5))
-                .is_none(),
-            "nothing to show yet"
-        );
+        assert!(s.want(ImageTarget::Studio, Rect::new(0, 0, 10, 5)).is_none(), "nothing to show yet");
         s.set_image(Some(img()));
-        let Some(Effect::Encode { key: first, .. }) =
-            s.want(ImageTarget::Studio, Rect::new(0, 0, 10, 5))
-        else {
+        let Some(Effect::Encode { key: first, .. }) = s.want(ImageTarget::Studio, Rect::new(0, 0, 10, 5)) else {
             panic!("expected an encode request")
         };
-        assert!(
-            s.want(ImageTarget::Studio, Rect::new(0, 0, 10, 5))
-                .is_none(),
-            "same size: no second request"
-        );
-        let Some(Effect::Encode { key: second, .. }) =
-            s.want(ImageTarget::Studio, Rect::new(0, 0, 20, 8))
-        else {
+        assert!(s.want(ImageTarget::Studio, Rect::new(0, 0, 10, 5)).is_none(), "same size: no second request");
+        let Some(Effect::Encode { key: second, .. }) = s.want(ImageTarget::Studio, Rect::new(0, 0, 20, 8)) else {
             panic!("a resize asks again")
         };
-        assert!(
-            !s.accept(first, encoded(first)),
-            "the result for the old size is stale"
-        );
+        assert!(!s.accept(first, encoded(first)), "the result for the old size is stale");
         assert!(s.accept(second, encoded(second)));
         assert!(s.protocol().is_some());
         s.set_image(None);

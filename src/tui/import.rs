@@ -42,10 +42,7 @@ pub enum ImportError {
 const PREVIEW_PX: u32 = 512;
 
 fn stem(path: &Path) -> String {
-    let s = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("my model");
+    let s = path.file_stem().and_then(|s| s.to_str()).unwrap_or("my model");
     s.chars().take(MAX_NAME_CHARS).collect()
 }
 
@@ -55,10 +52,7 @@ pub fn to_model_space(mesh: &Mesh) -> Mesh {
         return mesh.clone();
     };
     let centre = [0, 1, 2].map(|k| (lo[k] + hi[k]) * 0.5);
-    let half = (0..3)
-        .map(|k| (hi[k] - lo[k]) * 0.5)
-        .fold(0.0f32, f32::max)
-        .max(1e-6);
+    let half = (0..3).map(|k| (hi[k] - lo[k]) * 0.5).fold(0.0f32, f32::max).max(1e-6);
     let vertices = mesh
         .vertices
         .iter()
@@ -73,8 +67,7 @@ pub fn to_model_space(mesh: &Mesh) -> Mesh {
 
 fn png(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
     let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
+    img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| e.to_string())?;
     Ok(out.into_inner())
 }
 
@@ -84,98 +77,40 @@ pub fn import(store: &Store, what: &Import, height_mm: f32) -> Result<String, Im
         Import::Mesh(p) => (p, "own model"),
         Import::Image(p) => (p, "own picture"),
     };
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Read { path: path.clone(), source })?;
     let (picture_png, raw) = match what {
         Import::Mesh(_) => {
-            let mesh = crate::mesh::io::read_stl(&bytes).map_err(|e| ImportError::Mesh {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            let preview = image::DynamicImage::ImageRgba8(still::render(
-                &mesh,
-                PREVIEW_PX,
-                PREVIEW_PX,
-                [255, 255, 255],
-            ));
-            let png = png(&preview).map_err(|message| ImportError::Mesh {
-                path: path.clone(),
-                message,
-            })?;
+            let mesh = crate::mesh::io::read_stl(&bytes)
+                .map_err(|e| ImportError::Mesh { path: path.clone(), message: e.to_string() })?;
+            let preview =
+                image::DynamicImage::ImageRgba8(still::render(&mesh, PREVIEW_PX, PREVIEW_PX, [255, 255, 255]));
+            let png = png(&preview).map_err(|message| ImportError::Mesh { path: path.clone(), message })?;
             (png, Some(to_model_space(&mesh)))
         }
         Import::Image(_) => {
-            let img = image::load_from_memory(&bytes).map_err(|e| ImportError::Image {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            (
-                png(&img).map_err(|message| ImportError::Image {
-                    path: path.clone(),
-                    message,
-                })?,
-                None,
-            )
+            let img = image::load_from_memory(&bytes)
+                .map_err(|e| ImportError::Image { path: path.clone(), message: e.to_string() })?;
+            (png(&img).map_err(|message| ImportError::Image { path: path.clone(), message })?, None)
         }
     };
     let name = stem(path);
-    let facts = Facts {
-        name: name.clone(),
-        hobbies: kind.to_string(),
-        quirk: String::new(),
-        occasion: None,
-    };
-    let mut params = SessionParams {
-        pick: Some(0),
-        ..SessionParams::default()
-    };
+    let facts = Facts { name: name.clone(), hobbies: kind.to_string(), quirk: String::new(), occasion: None };
+    let mut params = SessionParams { pick: Some(0), ..SessionParams::default() };
     params.fab.height_mm = height_mm;
-    let session =
-        store.create_session(&facts, &serde_json::to_value(&params).unwrap_or_default())?;
+    let session = store.create_session(&facts, &serde_json::to_value(&params).unwrap_or_default())?;
     let (rel, sha) = store.put_file(&picture_png, "png")?;
-    let title = format!(
-        "Your {}: {name}",
-        if raw.is_some() { "model" } else { "picture" }
-    );
+    let title = format!("Your {}: {name}", if raw.is_some() { "model" } else { "picture" });
     let prompt = format!("imported from {}", path.display());
     for slot in 0..4 {
-        let fields = NewAsset {
-            slot,
-            title: Some(&title),
-            style: Some(Style::Artistic),
-            prompt: Some(&prompt),
-        };
-        store.add_asset(
-            &session.id,
-            AssetKind::ConceptImage,
-            &fields,
-            AssetStatus::Generated,
-            Some((&rel, &sha)),
-        )?;
+        let fields = NewAsset { slot, title: Some(&title), style: Some(Style::Artistic), prompt: Some(&prompt) };
+        store.add_asset(&session.id, AssetKind::ConceptImage, &fields, AssetStatus::Generated, Some((&rel, &sha)))?;
     }
     let mut step = Stage::Images;
     if let Some(mesh) = raw {
-        let fields = NewAsset {
-            slot: 0,
-            ..NewAsset::default()
-        };
-        store.add_asset(
-            &session.id,
-            AssetKind::Cutout,
-            &fields,
-            AssetStatus::Completed,
-            Some((&rel, &sha)),
-        )?;
+        let fields = NewAsset { slot: 0, ..NewAsset::default() };
+        store.add_asset(&session.id, AssetKind::Cutout, &fields, AssetStatus::Completed, Some((&rel, &sha)))?;
         let (mrel, msha) = store.put_file(&crate::mesh::io::stl_bytes(&mesh), "stl")?;
-        store.add_asset(
-            &session.id,
-            AssetKind::RawMesh,
-            &fields,
-            AssetStatus::Completed,
-            Some((&mrel, &msha)),
-        )?;
+        store.add_asset(&session.id, AssetKind::RawMesh, &fields, AssetStatus::Completed, Some((&mrel, &msha)))?;
         step = Stage::Shape;
     }
     store.set_chosen_concept(&session.id, Some(0))?;
@@ -189,17 +124,11 @@ mod tests {
 
     #[test]
     fn z_up_millimetres_become_y_up_unit_space() {
-        let m = Mesh::new(
-            vec![[0.0, 0.0, 0.0], [20.0, 10.0, 0.0], [10.0, 10.0, 80.0]],
-            vec![[0, 1, 2]],
-        );
+        let m = Mesh::new(vec![[0.0, 0.0, 0.0], [20.0, 10.0, 0.0], [10.0, 10.0, 80.0]], vec![[0, 1, 2]]);
         let out = to_model_space(&m);
         let (lo, hi) = out.bounds().unwrap();
         // The 80 mm height (Z) is now Y and spans -1..1.
-        assert!(
-            (lo[1] + 1.0).abs() < 1e-6 && (hi[1] - 1.0).abs() < 1e-6,
-            "{lo:?} {hi:?}"
-        );
+        assert!((lo[1] + 1.0).abs() < 1e-6 && (hi[1] - 1.0).abs() < 1e-6, "{lo:?} {hi:?}");
         assert!(hi[0] - lo[0] < 0.6);
     }
 
@@ -208,9 +137,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("data")).unwrap();
         let pic = dir.path().join("mug.png");
-        image::RgbaImage::from_pixel(8, 8, image::Rgba([9, 9, 9, 255]))
-            .save(&pic)
-            .unwrap();
+        image::RgbaImage::from_pixel(8, 8, image::Rgba([9, 9, 9, 255])).save(&pic).unwrap();
         let id = import(&store, &Import::Image(pic), 90.0).unwrap();
         let row = store.session(&id).unwrap();
         assert_eq!(row.facts.name, "mug");
@@ -218,9 +145,7 @@ mod tests {
         assert_eq!(store.assets(&id, AssetKind::ConceptImage).unwrap().len(), 4);
         let junk = dir.path().join("junk.stl");
         std::fs::write(&junk, b"not a mesh").unwrap();
-        let err = import(&store, &Import::Mesh(junk), 90.0)
-            .unwrap_err()
-            .to_string();
+        let err = import(&store, &Import::Mesh(junk), 90.0).unwrap_err().to_string();
         assert!(err.contains("junk.stl"), "{err}");
     }
 }

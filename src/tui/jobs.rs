@@ -45,12 +45,7 @@ impl Jobs {
     fn start(&mut self, spec: JobSpec, now: Instant) -> Effect {
         self.next_id += 1;
         let id = self.next_id;
-        self.running = Some(RunningJob {
-            id,
-            spec: spec.clone(),
-            started: now,
-            cancelling: false,
-        });
+        self.running = Some(RunningJob { id, spec: spec.clone(), started: now, cancelling: false });
         Effect::StartJob { id, spec }
     }
 
@@ -60,11 +55,7 @@ impl Jobs {
             return (None, Vec::new());
         }
         let done = self.running.take().map(|r| r.spec);
-        let effects = self
-            .queued
-            .take()
-            .map(|q| vec![self.start(q, now)])
-            .unwrap_or_default();
+        let effects = self.queued.take().map(|q| vec![self.start(q, now)]).unwrap_or_default();
         (done, effects)
     }
 
@@ -164,14 +155,7 @@ impl ProgressState {
                 self.log(format!("{stage}: started ({backend})"));
             }
             ProgressEvent::Skipped { stage } => self.stages[index(*stage)] = StageState::Saved,
-            ProgressEvent::Step {
-                stage,
-                n,
-                total,
-                message,
-                elapsed,
-                eta,
-            } => {
+            ProgressEvent::Step { stage, n, total, message, elapsed, eta } => {
                 self.step = Some(Step {
                     stage: *stage,
                     n: *n,
@@ -227,10 +211,7 @@ mod tests {
         assert!(matches!(fx.as_slice(), [Effect::CancelJob { id: 1 }]));
         let mut newest = spec(JobKind::Recut);
         newest.invalidate = Some(Stage::Fabrication);
-        assert!(
-            jobs.request(newest.clone(), now).is_empty(),
-            "stop is asked once"
-        );
+        assert!(jobs.request(newest.clone(), now).is_empty(), "stop is asked once");
         assert_eq!(jobs.queued, Some(newest.clone()));
         let (done, fx) = jobs.finish(1, now);
         assert_eq!(done.map(|s| s.kind), Some(JobKind::Solid));
@@ -246,19 +227,8 @@ mod tests {
     fn progress_events_move_stages_and_fill_the_log() {
         let now = Instant::now();
         let mut p = ProgressState::default();
-        p.apply(
-            &ProgressEvent::Skipped {
-                stage: Stage::Matting,
-            },
-            now,
-        );
-        p.apply(
-            &ProgressEvent::Started {
-                stage: Stage::Shape,
-                backend: "inflate".into(),
-            },
-            now,
-        );
+        p.apply(&ProgressEvent::Skipped { stage: Stage::Matting }, now);
+        p.apply(&ProgressEvent::Started { stage: Stage::Shape, backend: "inflate".into() }, now);
         p.apply(
             &ProgressEvent::Step {
                 stage: Stage::Shape,
@@ -273,17 +243,8 @@ mod tests {
         assert_eq!(p.state(Stage::Matting), StageState::Saved);
         assert_eq!(p.state(Stage::Shape), StageState::Running);
         assert_eq!(p.step.as_ref().map(|s| (s.n, s.total)), Some((2, 5)));
-        p.apply(
-            &ProgressEvent::Finished {
-                stage: Stage::Shape,
-                elapsed: Duration::from_secs(9),
-            },
-            now,
-        );
-        assert_eq!(
-            p.state(Stage::Shape),
-            StageState::Done(Duration::from_secs(9))
-        );
+        p.apply(&ProgressEvent::Finished { stage: Stage::Shape, elapsed: Duration::from_secs(9) }, now);
+        assert_eq!(p.state(Stage::Shape), StageState::Done(Duration::from_secs(9)));
         assert!(p.log.back().is_some_and(|l| l.contains("0:09")));
         for i in 0..100 {
             p.log(format!("{i}"));

@@ -1,5 +1,5 @@
 //! The terminal studio: Input, Gallery, Studio and Checkout over the same pipeline as the headless
-//! commands. State, update and view are kept apart: [`app::update`] is the only place state changes,
+//! commands. State, update and view are kept apart: [`update::update`] is the only place state changes,
 //! views only draw (`impl Widget`), and [`runtime`] does all I/O and CPU work off the UI thread.
 
 pub mod action;
@@ -18,22 +18,25 @@ pub mod sysinfo;
 #[doc(hidden)]
 pub mod testing;
 pub mod theme;
+pub mod update;
 pub mod view;
 pub mod widgets;
 
+use crate::config::Config;
 use crate::domain::Stage;
-use crate::fab::pricing::Rates;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Backends, Pipeline};
+use crate::store::Store;
 use app::{App, Shared};
 use graphics::{Graphics, TermHints};
 use msg::Effect;
 use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, KeyboardEnhancementFlags,
+    PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use ratatui::crossterm::execute;
 use screens::sessions::SessionSummary;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 use theme::Theme;
 use thiserror::Error;
@@ -45,9 +48,7 @@ pub const TIMINGS_ENV: &str = "MEMOREEZ_TIMINGS";
 
 #[derive(Debug, Error)]
 pub enum TuiError {
-    #[error(
-        "the studio needs a terminal; for scripts use `memoreez make` (see `memoreez --help`)"
-    )]
+    #[error("the studio needs a terminal; for scripts use `memoreez make` (see `memoreez --help`)")]
     NotATerminal,
     #[error("the terminal could not be set up: {0}")]
     Terminal(#[from] std::io::Error),
@@ -59,6 +60,8 @@ pub enum TuiError {
     Store(#[from] crate::store::StoreError),
     #[error("{0}; `memoreez sessions` lists them")]
     NoSuchSession(String),
+    #[error("{0}")]
+    Backends(String),
 }
 
 /// Where the studio opens.
@@ -74,10 +77,10 @@ pub enum Start {
 }
 
 pub struct StudioOptions {
-    pub pipeline: Pipeline,
+    pub store: Arc<Store>,
+    /// Backends, prices and the default height come from here.
+    pub config: Config,
     pub theme: Theme,
-    pub rates: Rates,
-    pub default_height_mm: f32,
     pub start: Start,
 }
 
@@ -86,29 +89,18 @@ pub fn user_theme_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "memoreez").map(|d| d.config_dir().join("themes"))
 }
 
-fn summaries(pipeline: &Pipeline) -> Result<Vec<SessionSummary>, TuiError> {
-    Ok(pipeline
-        .store
-        .list_sessions()?
-        .iter()
-        .map(SessionSummary::from_row)
-        .collect())
+fn summaries(store: &Store) -> Result<Vec<SessionSummary>, TuiError> {
+    Ok(store.list_sessions()?.iter().map(SessionSummary::from_row).collect())
 }
 
 /// Raw mode, alternate screen, paste and clicks.
-fn setup_terminal(
-    stderr: Option<std::os::fd::OwnedFd>,
-) -> std::io::Result<ratatui::DefaultTerminal> {
+fn setup_terminal(stderr: Option<std::os::fd::OwnedFd>) -> std::io::Result<ratatui::DefaultTerminal> {
     let terminal = ratatui::init();
     // ratatui's hook restores the screen on a panic; also switch clicks and paste off, and send
     // the report to the terminal rather than the log.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(
-            std::io::stdout(),
-            DisableMouseCapture,
-            DisableBracketedPaste
-        );
+        let _ = execute!(std::io::stdout(), DisableMouseCapture, DisableBracketedPaste);
         if let Some(fd) = &stderr {
             stderr::restore(fd);
         }
@@ -141,45 +133,41 @@ fn restore_terminal(enhanced: bool) {
 
 /// Runs the studio until the person quits.
 pub fn run(opts: StudioOptions) -> Result<(), TuiError> {
+    let timings = std::env::var_os(TIMINGS_ENV).map(PathBuf::from);
+    let note = |key: &str, ms: u128| {
+        if let Some(path) = &timings {
+            event_loop::record_timing(path, key, ms);
+        }
+    };
+    let since_start = || sysinfo::since_process_start().map_or(0, |d| d.as_millis());
+    note("studio_start_ms", since_start());
     let hints = TermHints::from_env();
     if !hints.is_tty {
         return Err(TuiError::NotATerminal);
     }
-    let start = match opts.start {
-        Start::Import(what) => Start::Resume(import::import(
-            &opts.pipeline.store,
-            &what,
-            opts.default_height_mm,
-        )?),
+    let StudioOptions { store, config, theme, start } = opts;
+    let start = match start {
+        Start::Import(what) => Start::Resume(import::import(&store, &what, config.height_mm)?),
         // A wrong id is said before the screen changes, not inside the studio.
-        Start::Resume(id) => match opts.pipeline.store.session(&id) {
+        Start::Resume(id) => match store.session(&id) {
             Ok(row) => Start::Resume(row.id),
             Err(e) => return Err(TuiError::NoSuchSession(e.to_string())),
         },
         Start::Auto => Start::Auto,
     };
-    let sessions = summaries(&opts.pipeline)?;
+    let sessions = summaries(&store)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| TuiError::Runtime(e.to_string()))?;
 
     // Stray stderr output would scroll the screen; it goes to the data dir's log instead.
-    let log = opts.pipeline.store.root().join("studio.log");
-    let redirect = stderr::StderrToFile::redirect(&log).ok();
+    let redirect = stderr::StderrToFile::redirect(&store.root().join("studio.log")).ok();
     let mut terminal = setup_terminal(redirect.as_ref().and_then(|r| r.original()))?;
-    let size = terminal.size().unwrap_or_default();
-    let mut shared = Shared::new(opts.theme, size, Instant::now());
-    shared.backends = opts
-        .pipeline
-        .backends
-        .names()
-        .into_iter()
-        .filter(|(s, _)| *s != Stage::Pricing)
-        .collect();
+    let mut shared = Shared::new(theme, terminal.size().unwrap_or_default(), Instant::now());
     shared.graphics = "…".into();
-    shared.rates = opts.rates;
-    shared.default_height_mm = opts.default_height_mm;
+    shared.rates = config.pricing.clone();
+    shared.default_height_mm = config.height_mm;
     let mut app = App::new(shared, sessions);
     let initial = match start {
         Start::Resume(id) => {
@@ -188,28 +176,33 @@ pub fn run(opts: StudioOptions) -> Result<(), TuiError> {
         }
         _ => Vec::new(),
     };
-    // The first frame goes out before the terminal is asked anything: a terminal that never
-    // answers costs the query's timeout, not a blank screen.
+    // The first frame goes out before anything slow: asking the terminal (a terminal that never
+    // answers costs the query's timeout) and choosing backends (which may probe for a slicer).
     terminal.draw(|f| f.render_widget(&app, f.area()))?;
-    let timings = std::env::var_os(TIMINGS_ENV).map(PathBuf::from);
-    if let (Some(path), Some(since)) = (&timings, sysinfo::since_process_start()) {
-        event_loop::record_timing(path, "first_frame_ms", since.as_millis());
-    }
+    note("first_frame_ms", since_start());
     // The queries must come before anything reads terminal events.
     let asked = Instant::now();
     let graphics = Graphics::detect(&hints);
     let enhanced = enhance_keyboard();
-    if let Some(path) = &timings {
-        event_loop::record_timing(path, "terminal_queries_ms", asked.elapsed().as_millis());
-    }
+    note("terminal_queries_ms", asked.elapsed().as_millis());
     app.shared.graphics = graphics::protocol_name(graphics.protocol()).to_string();
     app.shared.graphics_note = graphics.note.clone();
     app.shared.cell_px = graphics.cell_px();
+    let backends = match Backends::from_config(&config) {
+        Ok(b) => b,
+        Err(e) => {
+            restore_terminal(enhanced);
+            return Err(TuiError::Backends(e.to_string()));
+        }
+    };
+    app.shared.backends = backends.names().into_iter().filter(|(s, _)| *s != Stage::Pricing).collect();
+    note("ready_ms", since_start());
+    let pipeline = Pipeline::new(store, Arc::new(backends));
 
     let result = rt.block_on(async {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         event_loop::spawn_input_reader(tx.clone());
-        let mut runtime = runtime::Runtime::new(opts.pipeline, graphics.picker, tx);
+        let mut runtime = runtime::Runtime::new(pipeline, graphics.picker, tx);
         event_loop::run(&mut terminal, &mut app, &mut runtime, rx, initial).await
     });
     restore_terminal(enhanced);

@@ -126,33 +126,11 @@ impl JobSpec {
 
 /// Work for the runtime; `update` itself never blocks or touches the disk.
 pub enum Effect {
-    CreateSession {
-        facts: Facts,
-        params: SessionParams,
-    },
-    OpenSession {
-        id: String,
-    },
-    StartJob {
-        id: u64,
-        spec: JobSpec,
-    },
-    CancelJob {
-        id: u64,
-    },
-    LoadConcepts {
-        session: String,
-        known: [Option<String>; 4],
-    },
-    Encode {
-        key: ImageKey,
-        image: Arc<DynamicImage>,
-    },
-    RenderSolid {
-        session: String,
-        slot: usize,
-        version: u64,
-        px: (u32, u32),
-        background: [u8; 3],
-    },
+    CreateSession { facts: Facts, params: SessionParams },
+    OpenSession { id: String },
+    StartJob { id: u64, spec: JobSpec },
+    CancelJob { id: u64 },
+    LoadConcepts { session: String, known: [Option<String>; 4] },
+    Encode { key: ImageKey, image: Arc<DynamicImage> },
+    RenderSolid { session: String, slot: usize, version: u64, px: (u32, u32), background: [u8; 3] },
 }

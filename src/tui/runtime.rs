@@ -42,10 +42,7 @@ fn prepare(p: &Pipeline, spec: &JobSpec) -> Result<(), PipelineError> {
         store.set_facts(&spec.session, facts)?;
     }
     if let Some(params) = &spec.params {
-        store.set_params(
-            &spec.session,
-            &serde_json::to_value(params).unwrap_or_default(),
-        )?;
+        store.set_params(&spec.session, &serde_json::to_value(params).unwrap_or_default())?;
     }
     if !spec.clear_images.is_empty() {
         let rows = store.assets(&spec.session, AssetKind::ConceptImage)?;
@@ -71,14 +68,8 @@ fn latest_per_slot(rows: Vec<AssetRow>) -> [Option<AssetRow>; 4] {
     out
 }
 
-fn load_concepts(
-    store: &Store,
-    session: &str,
-    known: &[Option<String>; 4],
-) -> Result<Vec<CardData>, String> {
-    let rows = store
-        .assets(session, AssetKind::ConceptImage)
-        .map_err(|e| e.to_string())?;
+fn load_concepts(store: &Store, session: &str, known: &[Option<String>; 4]) -> Result<Vec<CardData>, String> {
+    let rows = store.assets(session, AssetKind::ConceptImage).map_err(|e| e.to_string())?;
     let mut cards = Vec::new();
     for (slot, row) in latest_per_slot(rows).into_iter().enumerate() {
         let Some(row) = row else { continue };
@@ -115,29 +106,16 @@ fn render_solid(
     px: (u32, u32),
     background: [u8; 3],
 ) -> Result<Arc<DynamicImage>, String> {
-    let rows = store
-        .assets(session, AssetKind::FinalMesh)
-        .map_err(|e| e.to_string())?;
-    let row = rows
-        .into_iter()
-        .rev()
-        .find(|a| a.slot == slot)
-        .ok_or("the solid is not saved yet")?;
+    let rows = store.assets(session, AssetKind::FinalMesh).map_err(|e| e.to_string())?;
+    let row = rows.into_iter().rev().find(|a| a.slot == slot).ok_or("the solid is not saved yet")?;
     let bytes = store.read_file(&row).map_err(|e| e.to_string())?;
     let mesh = crate::mesh::io::read_stl(&bytes).map_err(|e| e.to_string())?;
-    Ok(Arc::new(DynamicImage::ImageRgba8(still::render(
-        &mesh, px.0, px.1, background,
-    ))))
+    Ok(Arc::new(DynamicImage::ImageRgba8(still::render(&mesh, px.0, px.1, background))))
 }
 
 impl Runtime {
     pub fn new(pipeline: Pipeline, picker: Picker, tx: UnboundedSender<Msg>) -> Runtime {
-        Runtime {
-            pipeline,
-            picker,
-            tx,
-            cancels: HashMap::new(),
-        }
+        Runtime { pipeline, picker, tx, cancels: HashMap::new() }
     }
 
     /// Runs `work` on the blocking pool and sends its message back; a closed channel means we are quitting.
@@ -161,9 +139,7 @@ impl Runtime {
                     .and_then(|row| session_info(&store, &row.id));
                 Msg::SessionOpened(result)
             }),
-            Effect::OpenSession { id } => {
-                self.spawn(move || Msg::SessionOpened(session_info(&store, &id)))
-            }
+            Effect::OpenSession { id } => self.spawn(move || Msg::SessionOpened(session_info(&store, &id))),
             Effect::StartJob { id, spec } => self.start_job(id, spec),
             Effect::CancelJob { id } => {
                 if let Some(token) = self.cancels.get(&id) {
@@ -195,13 +171,7 @@ impl Runtime {
                     result: graphics::encode(&picker, &image, Size::new(key.cells.0, key.cells.1)),
                 });
             }
-            Effect::RenderSolid {
-                session,
-                slot,
-                version,
-                px,
-                background,
-            } => self.spawn(move || Msg::SolidRendered {
+            Effect::RenderSolid { session, slot, version, px, background } => self.spawn(move || Msg::SolidRendered {
                 version,
                 result: render_solid(&store, &session, slot, px, background),
             }),
@@ -218,17 +188,10 @@ impl Runtime {
             prepare(&pipeline, &spec)
                 .and_then(|()| pipeline.run_blocking(&spec.session, spec.until, ptx, cancel))
                 .map(|outcome| {
-                    let order_dir = outcome
-                        .results
-                        .order_id
-                        .as_deref()
-                        .map(|o| pipeline.store.order_dir(o));
+                    let order_dir = outcome.results.order_id.as_deref().map(|o| pipeline.store.order_dir(o));
                     JobOutput { outcome, order_dir }
                 })
-                .map_err(|e| JobError {
-                    cancelled: e.is_cancelled(),
-                    message: e.to_string(),
-                })
+                .map_err(|e| JobError { cancelled: e.is_cancelled(), message: e.to_string() })
         });
         let tx = self.tx.clone();
         // Progress first, the result last: the channel closes when the job drops its sender, so
@@ -238,10 +201,7 @@ impl Runtime {
                 let _ = tx.send(Msg::Progress { job: id, event });
             }
             let result = job.await.unwrap_or_else(|e| {
-                Err(JobError {
-                    cancelled: false,
-                    message: format!("the background job stopped unexpectedly: {e}"),
-                })
+                Err(JobError { cancelled: false, message: format!("the background job stopped unexpectedly: {e}") })
             });
             let _ = tx.send(Msg::JobDone { job: id, result });
         });

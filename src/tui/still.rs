@@ -16,11 +16,7 @@ fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
 }
 
 fn cross(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
 fn normalize(v: [f32; 3]) -> [f32; 3] {
@@ -83,13 +79,7 @@ pub fn render(mesh: &Mesh, width: u32, height: u32, background: [u8; 3]) -> Rgba
     let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1e-6);
     let scale = (1.0 - 2.0 * MARGIN) * w.min(h) / span;
     let (cx, cy) = ((lo[0] + hi[0]) * 0.5, (lo[1] + hi[1]) * 0.5);
-    let screen = |v: [f32; 3]| {
-        [
-            w * 0.5 + (v[0] - cx) * scale,
-            h * 0.5 - (v[1] - cy) * scale,
-            v[2],
-        ]
-    };
+    let screen = |v: [f32; 3]| [w * 0.5 + (v[0] - cx) * scale, h * 0.5 - (v[1] - cy) * scale, v[2]];
     let mut depth = vec![f32::MIN; (width * height) as usize];
     for t in &mesh.triangles {
         let idx = t.map(|i| i as usize);
@@ -97,47 +87,20 @@ pub fn render(mesh: &Mesh, width: u32, height: u32, background: [u8; 3]) -> Rgba
             continue;
         }
         let p = idx.map(|i| screen(view[i]));
-        let area =
-            (p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
+        let area = (p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
         // Screen y points down, so a front face (counter-clockwise seen from outside) has negative area.
         if area >= 0.0 {
             continue;
         }
-        let x0 = p
-            .iter()
-            .map(|q| q[0])
-            .fold(f32::MAX, f32::min)
-            .floor()
-            .max(0.0) as u32;
-        let x1 = p
-            .iter()
-            .map(|q| q[0])
-            .fold(f32::MIN, f32::max)
-            .ceil()
-            .min(w - 1.0) as u32;
-        let y0 = p
-            .iter()
-            .map(|q| q[1])
-            .fold(f32::MAX, f32::min)
-            .floor()
-            .max(0.0) as u32;
-        let y1 = p
-            .iter()
-            .map(|q| q[1])
-            .fold(f32::MIN, f32::max)
-            .ceil()
-            .min(h - 1.0) as u32;
+        let x0 = p.iter().map(|q| q[0]).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
+        let x1 = p.iter().map(|q| q[0]).fold(f32::MIN, f32::max).ceil().min(w - 1.0) as u32;
+        let y0 = p.iter().map(|q| q[1]).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
+        let y1 = p.iter().map(|q| q[1]).fold(f32::MIN, f32::max).ceil().min(h - 1.0) as u32;
         for y in y0..=y1 {
             for x in x0..=x1 {
                 let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-                let e = |a: [f32; 3], b: [f32; 3]| {
-                    (b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0])
-                };
-                let (w0, w1, w2) = (
-                    e(p[1], p[2]) / area,
-                    e(p[2], p[0]) / area,
-                    e(p[0], p[1]) / area,
-                );
+                let e = |a: [f32; 3], b: [f32; 3]| (b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0]);
+                let (w0, w1, w2) = (e(p[1], p[2]) / area, e(p[2], p[0]) / area, e(p[0], p[1]) / area);
                 if w0 < 0.0 || w1 < 0.0 || w2 < 0.0 {
                     continue;
                 }
@@ -147,15 +110,9 @@ pub fn render(mesh: &Mesh, width: u32, height: u32, background: [u8; 3]) -> Rgba
                     continue;
                 }
                 depth[slot] = z;
-                let n = [0, 1, 2].map(|k| {
-                    w0 * normals[idx[0]][k] + w1 * normals[idx[1]][k] + w2 * normals[idx[2]][k]
-                });
+                let n = [0, 1, 2].map(|k| w0 * normals[idx[0]][k] + w1 * normals[idx[1]][k] + w2 * normals[idx[2]][k]);
                 let l = shade(normalize(n));
-                let tone = |base: f32| {
-                    ((base * l).powf(1.0 / 2.2) * 255.0)
-                        .round()
-                        .clamp(0.0, 255.0) as u8
-                };
+                let tone = |base: f32| ((base * l).powf(1.0 / 2.2) * 255.0).round().clamp(0.0, 255.0) as u8;
                 img.put_pixel(x, y, Rgba([tone(0.78), tone(0.74), tone(0.70), 255]));
             }
         }
@@ -170,12 +127,7 @@ mod tests {
     /// A closed tetrahedron, counter-clockwise from outside, standing on Z = 0.
     fn tetra() -> Mesh {
         Mesh::new(
-            vec![
-                [0.0, 0.0, 0.0],
-                [10.0, 0.0, 0.0],
-                [5.0, 8.0, 0.0],
-                [5.0, 3.0, 12.0],
-            ],
+            vec![[0.0, 0.0, 0.0], [10.0, 0.0, 0.0], [5.0, 8.0, 0.0], [5.0, 3.0, 12.0]],
             vec![[0, 2, 1], [0, 1, 3], [1, 2, 3], [2, 0, 3]],
         )
     }
@@ -187,18 +139,12 @@ mod tests {
         let centre = img.get_pixel(32, 32).0;
         assert_ne!(centre, [1, 2, 3, 255], "the middle shows the solid");
         let covered = img.pixels().filter(|p| p.0 != [1, 2, 3, 255]).count();
-        assert!(
-            covered > 64 * 64 / 8,
-            "the solid fills a good part of the picture: {covered}"
-        );
+        assert!(covered > 64 * 64 / 8, "the solid fills a good part of the picture: {covered}");
     }
 
     #[test]
     fn empty_and_broken_meshes_do_not_panic() {
-        assert_eq!(
-            render(&Mesh::default(), 8, 8, [0, 0, 0]).get_pixel(4, 4).0,
-            [0, 0, 0, 255]
-        );
+        assert_eq!(render(&Mesh::default(), 8, 8, [0, 0, 0]).get_pixel(4, 4).0, [0, 0, 0, 255]);
         let broken = Mesh::new(vec![[0.0; 3]], vec![[0, 5, 9]]);
         render(&broken, 8, 8, [0, 0, 0]);
     }

@@ -13,12 +13,7 @@ pub fn since_process_start() -> Option<std::time::Duration> {
     // The command name may contain spaces; fields restart after its closing parenthesis.
     let rest = &stat[stat.rfind(')')? + 2..];
     let start_ticks: f64 = rest.split_whitespace().nth(19)?.parse().ok()?;
-    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime").ok()?.split_whitespace().next()?.parse().ok()?;
     let hz = rustix::param::clock_ticks_per_second() as f64;
     let secs = uptime - start_ticks / hz;
     (secs >= 0.0).then(|| std::time::Duration::from_secs_f64(secs))

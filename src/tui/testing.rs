@@ -51,12 +51,7 @@ pub fn app_at(screen: ScreenId, w: u16, h: u16) -> App {
 
 /// A concept picture: a coloured disc on white, different per slot.
 pub fn sample_image(slot: usize) -> DynamicImage {
-    let colours = [
-        [214, 140, 90],
-        [90, 140, 214],
-        [120, 190, 110],
-        [180, 110, 190],
-    ];
+    let colours = [[214, 140, 90], [90, 140, 214], [120, 190, 110], [180, 110, 190]];
     let c = colours[slot % 4];
     let img = RgbaImage::from_fn(48, 48, |x, y| {
         let (dx, dy) = (x as f32 - 24.0, y as f32 - 26.0);
@@ -73,13 +68,7 @@ pub fn sample_image(slot: usize) -> DynamicImage {
 pub fn sample_solid() -> DynamicImage {
     let mut vertices = Vec::new();
     let mut triangles = Vec::new();
-    for (i, (r, z0, z1)) in [
-        (20.0f32, 0.0f32, 10.0f32),
-        (12.0, 10.0, 50.0),
-        (7.0, 50.0, 64.0),
-    ]
-    .into_iter()
-    .enumerate()
+    for (i, (r, z0, z1)) in [(20.0f32, 0.0f32, 10.0f32), (12.0, 10.0, 50.0), (7.0, 50.0, 64.0)].into_iter().enumerate()
     {
         let base = (i * 8) as u32;
         for z in [z0, z1] {
@@ -87,25 +76,13 @@ pub fn sample_solid() -> DynamicImage {
                 vertices.push([x, y, z]);
             }
         }
-        let quads = [
-            [0, 3, 2, 1],
-            [4, 5, 6, 7],
-            [0, 1, 5, 4],
-            [1, 2, 6, 5],
-            [2, 3, 7, 6],
-            [3, 0, 4, 7],
-        ];
+        let quads = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]];
         for q in quads {
             triangles.push([base + q[0], base + q[1], base + q[2]]);
             triangles.push([base + q[0], base + q[2], base + q[3]]);
         }
     }
-    DynamicImage::ImageRgba8(super::still::render(
-        &Mesh::new(vertices, triangles),
-        160,
-        160,
-        [19, 22, 41],
-    ))
+    DynamicImage::ImageRgba8(super::still::render(&Mesh::new(vertices, triangles), 160, 160, [19, 22, 41]))
 }
 
 pub fn sessions() -> Vec<SessionSummary> {
@@ -140,11 +117,7 @@ pub fn sessions() -> Vec<SessionSummary> {
 /// Adds the sample session, its four concepts with pictures, and its engraving.
 pub fn with_session(mut app: App) -> App {
     let params = SessionParams {
-        fab: FabSpec {
-            height_mm: 90.0,
-            line1: "DAD".into(),
-            line2: "60 YEARS".into(),
-        },
+        fab: FabSpec { height_mm: 90.0, line1: "DAD".into(), line2: "60 YEARS".into() },
         ..SessionParams::default()
     };
     app.shared.session = Some(SessionInfo {
@@ -158,12 +131,8 @@ pub fn with_session(mut app: App) -> App {
     });
     app.input.fill(&facts());
     app.studio.fill(&params);
-    let titles = [
-        "Dad's Centre Court Serve",
-        "The Espresso Champion",
-        "Jazz Ace on a Coffee Cup",
-        "Rhythm of the Rally",
-    ];
+    let titles =
+        ["Dad's Centre Court Serve", "The Espresso Champion", "Jazz Ace on a Coffee Cup", "Rhythm of the Rally"];
     for (i, card) in app.gallery.cards.iter_mut().enumerate() {
         card.title = titles[i].into();
         card.style = Some(Style::ALL[i]);
@@ -178,8 +147,7 @@ pub fn encode_visible(app: &mut App) {
     let picker = graphics::Graphics::halfblocks("test").picker;
     for effect in app.sync_images() {
         if let Effect::Encode { key, image } = effect {
-            let Ok(p) = graphics::encode(&picker, &image, Size::new(key.cells.0, key.cells.1))
-            else {
+            let Ok(p) = graphics::encode(&picker, &image, Size::new(key.cells.0, key.cells.1)) else {
                 continue;
             };
             let slot = match key.target {
@@ -206,17 +174,9 @@ fn report() -> Printability {
 }
 
 fn running(app: &mut App, kind: JobKind, until: Stage, for_secs: u64) {
-    let started = app
-        .shared
-        .now
-        .checked_sub(Duration::from_secs(for_secs))
-        .unwrap_or(app.shared.now);
-    app.shared.jobs.running = Some(RunningJob {
-        id: 1,
-        spec: JobSpec::new(kind, SESSION_ID, until),
-        started,
-        cancelling: false,
-    });
+    let started = app.shared.now.checked_sub(Duration::from_secs(for_secs)).unwrap_or(app.shared.now);
+    app.shared.jobs.running =
+        Some(RunningJob { id: 1, spec: JobSpec::new(kind, SESSION_ID, until), started, cancelling: false });
 }
 
 /// Named states for snapshots: every screen, the help overlay, the too-small message, errors.
@@ -268,10 +228,7 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
             p.stages[1] = StageState::Saved;
             p.stages[2] = StageState::Done(Duration::from_millis(1200));
             p.stages[3] = StageState::Running;
-            p.stage_started = Some((
-                Stage::Shape,
-                now.checked_sub(Duration::from_secs(8)).unwrap_or(now),
-            ));
+            p.stage_started = Some((Stage::Shape, now.checked_sub(Duration::from_secs(8)).unwrap_or(now)));
             p.step = Some(Step {
                 stage: Stage::Shape,
                 n: 3,
@@ -296,9 +253,7 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
             app.studio.report = Some(report());
             app.studio.picture.set_image(Some(Arc::new(sample_solid())));
             encode_visible(&mut app);
-            app.shared
-                .progress
-                .log("printable solid: done in 0:04".into());
+            app.shared.progress.log("printable solid: done in 0:04".into());
             app.shared.progress.rss_bytes = Some(140 * 1024 * 1024);
         }
         "studio-editing" => {
@@ -314,15 +269,9 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
             app.screen = ScreenId::Checkout;
             if let Some(s) = app.shared.session.as_mut() {
                 s.results.printability = Some(report());
-                s.results.slice = Some(SliceStats {
-                    grams: 41.3,
-                    minutes: 205.0,
-                    slicer: "estimate".into(),
-                });
+                s.results.slice = Some(SliceStats { grams: 41.3, minutes: 205.0, slicer: "estimate".into() });
             }
-            app.checkout
-                .picture
-                .set_image(Some(Arc::new(sample_solid())));
+            app.checkout.picture.set_image(Some(Arc::new(sample_solid())));
             app.checkout.email = tui_input::Input::new("ann@example.org".into());
             app.checkout.address = tui_input::Input::new("12 Rue des Fleurs, 75003 Paris".into());
             encode_visible(&mut app);
@@ -377,11 +326,7 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(pipeline: crate::pipeline::Pipeline, w: u16, h: u16) -> Driver {
-        let rt = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-        {
+        let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
             Ok(rt) => rt,
             Err(e) => panic!("test runtime: {e}"),
         };
@@ -400,17 +345,12 @@ impl Driver {
             let _guard = rt.enter();
             super::runtime::Runtime::new(pipeline, picker, tx)
         };
-        Driver {
-            app,
-            runtime,
-            rx,
-            rt,
-        }
+        Driver { app, runtime, rx, rt }
     }
 
     fn apply(&mut self, msg: super::msg::Msg) {
         let _guard = self.rt.enter();
-        for effect in super::app::update(&mut self.app, msg, Instant::now()) {
+        for effect in super::update::update(&mut self.app, msg, Instant::now()) {
             self.runtime.run(effect);
         }
     }
@@ -424,9 +364,7 @@ impl Driver {
         code: ratatui::crossterm::event::KeyCode,
         mods: ratatui::crossterm::event::KeyModifiers,
     ) {
-        self.apply(super::msg::Msg::Key(
-            ratatui::crossterm::event::KeyEvent::new(code, mods),
-        ));
+        self.apply(super::msg::Msg::Key(ratatui::crossterm::event::KeyEvent::new(code, mods)));
     }
 
     pub fn type_text(&mut self, text: &str) {
@@ -442,9 +380,8 @@ impl Driver {
             if Instant::now() > deadline {
                 return false;
             }
-            let next = self.rt.block_on(async {
-                tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
-            });
+            let next =
+                self.rt.block_on(async { tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await });
             match next {
                 Ok(Some(msg)) => self.apply(msg),
                 Ok(None) => return false,

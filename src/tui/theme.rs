@@ -10,10 +10,7 @@ use thiserror::Error;
 const BUILT_IN: [(&str, &str); 3] = [
     ("deep-space", include_str!("../../themes/deep-space.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    (
-        "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
-    ),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
 ];
 
 pub const DEFAULT_THEME: &str = "deep-space";
@@ -83,9 +80,7 @@ fn parse_color(text: &str) -> Result<Color, String> {
     if t.eq_ignore_ascii_case("reset") || t.eq_ignore_ascii_case("default") {
         return Ok(Color::Reset);
     }
-    let hex = t
-        .strip_prefix('#')
-        .ok_or_else(|| format!("'{t}' is not a colour: use #rrggbb or \"reset\""))?;
+    let hex = t.strip_prefix('#').ok_or_else(|| format!("'{t}' is not a colour: use #rrggbb or \"reset\""))?;
     if hex.len() != 6 {
         return Err(format!("'{t}' is not a colour: use #rrggbb"));
     }
@@ -95,8 +90,7 @@ fn parse_color(text: &str) -> Result<Color, String> {
 
 impl Theme {
     pub fn parse(text: &str) -> Result<Theme, String> {
-        let file: ThemeFile =
-            toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        let file: ThemeFile = toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
         let c = &file.colors;
         Ok(Theme {
             name: file.name,
@@ -155,17 +149,10 @@ impl Theme {
     /// A theme by name: `user_dir/NAME.toml` first (so a built-in can be overridden), then built-ins.
     /// `no_color` (NO_COLOR set) wins over any choice.
     pub fn load(name: &str, user_dir: Option<&Path>, no_color: bool) -> Result<Theme, ThemeError> {
-        let invalid = |message: String| ThemeError::Invalid {
-            name: name.to_string(),
-            message,
-        };
-        let theme = match user_dir
-            .map(|d| d.join(format!("{name}.toml")))
-            .filter(|p| p.is_file())
-        {
+        let invalid = |message: String| ThemeError::Invalid { name: name.to_string(), message };
+        let theme = match user_dir.map(|d| d.join(format!("{name}.toml"))).filter(|p| p.is_file()) {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
                 Theme::parse(&text).map_err(invalid)?
             }
             None => match BUILT_IN.iter().find(|(n, _)| *n == name) {
@@ -223,10 +210,7 @@ impl Theme {
         if self.monochrome {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            Style::new()
-                .fg(self.accent_text)
-                .bg(self.accent)
-                .add_modifier(Modifier::BOLD)
+            Style::new().fg(self.accent_text).bg(self.accent).add_modifier(Modifier::BOLD)
         }
     }
 
@@ -286,10 +270,7 @@ mod tests {
     fn no_color_wins_and_unknown_names_list_the_choices() {
         assert!(Theme::load("light", None, true).unwrap().monochrome);
         let err = Theme::load("neon", None, false).unwrap_err().to_string();
-        assert!(
-            err.contains("deep-space") && err.contains("high-contrast"),
-            "{err}"
-        );
+        assert!(err.contains("deep-space") && err.contains("high-contrast"), "{err}");
     }
 
     #[test]
@@ -297,16 +278,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = include_str!("../../themes/light.toml").replace("\"light\"", "\"mine\"");
         std::fs::write(dir.path().join("mine.toml"), &text).unwrap();
-        assert_eq!(
-            Theme::load("mine", Some(dir.path()), false).unwrap().name,
-            "mine"
-        );
+        assert_eq!(Theme::load("mine", Some(dir.path()), false).unwrap().name, "mine");
         assert!(Theme::available(Some(dir.path())).contains(&"mine".to_string()));
         let bad = text.replace("#6d28d9", "violet");
         std::fs::write(dir.path().join("bad.toml"), bad).unwrap();
-        let err = Theme::load("bad", Some(dir.path()), false)
-            .unwrap_err()
-            .to_string();
+        let err = Theme::load("bad", Some(dir.path()), false).unwrap_err().to_string();
         assert!(err.contains("violet"), "{err}");
     }
 }

@@ -16,17 +16,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 pub fn backend_kind(name: &str) -> &'static str {
     let n = name.to_ascii_lowercase();
     const REMOTE: [&str; 5] = ["openai", "cloudflare", "remote", "http", "api"];
-    const OFFLINE: [&str; 9] = [
-        "templates",
-        "procedural",
-        "classical",
-        "inflate",
-        "estimate",
-        "estimator",
-        "manifold",
-        "rates",
-        "imported",
-    ];
+    const OFFLINE: [&str; 9] =
+        ["templates", "procedural", "classical", "inflate", "estimate", "estimator", "manifold", "rates", "imported"];
     if REMOTE.iter().any(|r| n.contains(r)) {
         "remote"
     } else if OFFLINE.iter().any(|o| n.starts_with(o)) {
@@ -76,37 +67,20 @@ fn render_too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let (w, h) = (app.shared.size.width, app.shared.size.height);
     let lines = vec![
         Line::from(Span::styled("memoreez needs a bigger terminal", t.accent())),
-        Line::from(format!(
-            "at least {MIN_WIDTH} × {MIN_HEIGHT}; this one is {w} × {h}"
-        )),
-        Line::from(Span::styled(
-            "enlarge the window or make the font smaller · q quits",
-            t.muted(),
-        )),
+        Line::from(format!("at least {MIN_WIDTH} × {MIN_HEIGHT}; this one is {w} × {h}")),
+        Line::from(Span::styled("enlarge the window or make the font smaller · q quits", t.muted())),
     ];
     let y = area.y + area.height.saturating_sub(3) / 2;
     Paragraph::new(lines)
         .alignment(Alignment::Center)
         .wrap(Wrap { trim: true })
-        .render(
-            Rect {
-                y,
-                height: area.bottom() - y,
-                ..area
-            },
-            buf,
-        );
+        .render(Rect { y, height: area.bottom() - y, ..area }, buf);
 }
 
 fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.shared.theme;
     let mut spans = vec![Span::styled(" ◆ memoreez ", t.selected()), Span::raw(" ")];
-    let steps = [
-        ScreenId::Input,
-        ScreenId::Gallery,
-        ScreenId::Studio,
-        ScreenId::Checkout,
-    ];
+    let steps = [ScreenId::Input, ScreenId::Gallery, ScreenId::Studio, ScreenId::Checkout];
     if app.screen == ScreenId::Sessions {
         spans.push(Span::styled("Sessions", t.accent()));
     } else {
@@ -114,61 +88,34 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             if i > 0 {
                 spans.push(Span::styled(" › ", t.muted()));
             }
-            let style = if *s == app.screen {
-                t.accent()
-            } else {
-                t.muted()
-            };
+            let style = if *s == app.screen { t.accent() } else { t.muted() };
             spans.push(Span::styled(s.title(), style));
         }
     }
     Line::from(spans).render(area, buf);
-    let help = if app.key_context() == KeyContext::Text {
-        "F1 help "
-    } else {
-        "? help "
-    };
-    Line::from(Span::styled(help, t.muted()))
-        .right_aligned()
-        .render(area, buf);
+    let help = if app.key_context() == KeyContext::Text { "F1 help " } else { "? help " };
+    Line::from(Span::styled(help, t.muted())).right_aligned().render(area, buf);
 }
 
 fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let sh = &app.shared;
     let t = &sh.theme;
-    let id = sh
-        .session_id()
-        .map(|id| id.chars().take(8).collect::<String>())
-        .unwrap_or_else(|| "new".into());
-    let backends = sh
-        .backends
-        .iter()
-        .map(|(s, b)| format!("{} {b}", short_label(*s)))
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let id = sh.session_id().map(|id| id.chars().take(8).collect::<String>()).unwrap_or_else(|| "new".into());
+    let backends = sh.backends.iter().map(|(s, b)| format!("{} {b}", short_label(*s))).collect::<Vec<_>>().join(" · ");
     let left = format!(" session {id} │ {backends}");
     let right = format!(" images: {} ", sh.graphics);
     let room = usize::from(area.width).saturating_sub(right.chars().count());
-    let style = if t.monochrome {
-        t.cursor_row()
-    } else {
-        ratatui::style::Style::new().fg(t.muted).bg(t.surface)
-    };
+    let style = if t.monochrome { t.cursor_row() } else { ratatui::style::Style::new().fg(t.muted).bg(t.surface) };
     buf.set_style(area, style);
     Line::from(Span::raw(ellipsize(&left, room))).render(area, buf);
-    Line::from(Span::raw(right))
-        .right_aligned()
-        .render(area, buf);
+    Line::from(Span::raw(right)).right_aligned().render(area, buf);
 }
 
 fn render_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer) {
     let t = &app.shared.theme;
     match overlay {
         Overlay::Help => {
-            let mut notes = vec![format!(
-                "images: {} ({})",
-                app.shared.graphics, app.shared.graphics_note
-            )];
+            let mut notes = vec![format!("images: {} ({})", app.shared.graphics, app.shared.graphics_note)];
             let kinds: Vec<String> = app
                 .shared
                 .backends
@@ -179,43 +126,18 @@ fn render_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer) {
                 notes.push(format!("backends: {}", kinds.join(", ")));
             }
             let title = format!("{} keys", app.screen.title());
-            Help {
-                title: &title,
-                keys: help_for(app.screen),
-                notes: &notes,
-                theme: t,
-            }
-            .render(area, buf);
+            Help { title: &title, keys: help_for(app.screen), notes: &notes, theme: t }.render(area, buf);
         }
         Overlay::ConfirmQuit => {
-            let stage = app
-                .shared
-                .jobs
-                .running
-                .as_ref()
-                .map(|r| r.spec.until.label())
-                .unwrap_or("a job");
+            let stage = app.shared.jobs.running.as_ref().map(|r| r.spec.until.label()).unwrap_or("a job");
             let message = format!(
                 "Work towards the {stage} stage is still running.\nQuit anyway? Everything finished so far is saved; reopen the session later to continue."
             );
-            Dialog {
-                title: "Quit memoreez?",
-                message: &message,
-                answers: "y quit · n stay",
-                error: false,
-                theme: t,
-            }
-            .render(area, buf);
+            Dialog { title: "Quit memoreez?", message: &message, answers: "y quit · n stay", error: false, theme: t }
+                .render(area, buf);
         }
         Overlay::Message { title, text, error } => {
-            Dialog {
-                title,
-                message: text,
-                answers: "Enter or Esc closes",
-                error: *error,
-                theme: t,
-            }
-            .render(area, buf);
+            Dialog { title, message: text, answers: "Enter or Esc closes", error: *error, theme: t }.render(area, buf);
         }
     }
 }
@@ -231,37 +153,13 @@ impl Widget for &App {
         render_header(self, areas.header, buf);
         let sh = &self.shared;
         match self.screen {
-            ScreenId::Sessions => View {
-                screen: &self.sessions,
-                shared: sh,
-            }
-            .render(areas.body, buf),
-            ScreenId::Input => View {
-                screen: &self.input,
-                shared: sh,
-            }
-            .render(areas.body, buf),
-            ScreenId::Gallery => View {
-                screen: &self.gallery,
-                shared: sh,
-            }
-            .render(areas.body, buf),
-            ScreenId::Studio => View {
-                screen: &self.studio,
-                shared: sh,
-            }
-            .render(areas.body, buf),
-            ScreenId::Checkout => View {
-                screen: &self.checkout,
-                shared: sh,
-            }
-            .render(areas.body, buf),
+            ScreenId::Sessions => View { screen: &self.sessions, shared: sh }.render(areas.body, buf),
+            ScreenId::Input => View { screen: &self.input, shared: sh }.render(areas.body, buf),
+            ScreenId::Gallery => View { screen: &self.gallery, shared: sh }.render(areas.body, buf),
+            ScreenId::Studio => View { screen: &self.studio, shared: sh }.render(areas.body, buf),
+            ScreenId::Checkout => View { screen: &self.checkout, shared: sh }.render(areas.body, buf),
         }
-        Line::from(Span::styled(
-            format!(" {}", hints_for(self)),
-            sh.theme.muted(),
-        ))
-        .render(areas.hints, buf);
+        Line::from(Span::styled(format!(" {}", hints_for(self)), sh.theme.muted())).render(areas.hints, buf);
         render_status(self, areas.status, buf);
         if let Some(overlay) = &self.overlay {
             render_overlay(self, overlay, areas.body, buf);

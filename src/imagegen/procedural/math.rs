@@ -24,11 +24,7 @@ impl V3 {
         self.x * o.x + self.y * o.y + self.z * o.z
     }
     pub fn cross(self, o: V3) -> V3 {
-        v3(
-            self.y * o.z - self.z * o.y,
-            self.z * o.x - self.x * o.z,
-            self.x * o.y - self.y * o.x,
-        )
+        v3(self.y * o.z - self.z * o.y, self.z * o.x - self.x * o.z, self.x * o.y - self.y * o.x)
     }
     pub fn length(self) -> f32 {
         self.dot(self).sqrt()
@@ -115,47 +111,31 @@ pub struct Mat3 {
 }
 
 impl Mat3 {
-    pub const IDENTITY: Mat3 = Mat3 {
-        rows: [v3(1.0, 0.0, 0.0), v3(0.0, 1.0, 0.0), v3(0.0, 0.0, 1.0)],
-    };
+    pub const IDENTITY: Mat3 = Mat3 { rows: [v3(1.0, 0.0, 0.0), v3(0.0, 1.0, 0.0), v3(0.0, 0.0, 1.0)] };
 
     pub fn rot_x(a: f32) -> Mat3 {
         let (s, c) = a.sin_cos();
-        Mat3 {
-            rows: [v3(1.0, 0.0, 0.0), v3(0.0, c, -s), v3(0.0, s, c)],
-        }
+        Mat3 { rows: [v3(1.0, 0.0, 0.0), v3(0.0, c, -s), v3(0.0, s, c)] }
     }
     pub fn rot_y(a: f32) -> Mat3 {
         let (s, c) = a.sin_cos();
-        Mat3 {
-            rows: [v3(c, 0.0, s), v3(0.0, 1.0, 0.0), v3(-s, 0.0, c)],
-        }
+        Mat3 { rows: [v3(c, 0.0, s), v3(0.0, 1.0, 0.0), v3(-s, 0.0, c)] }
     }
     pub fn rot_z(a: f32) -> Mat3 {
         let (s, c) = a.sin_cos();
-        Mat3 {
-            rows: [v3(c, -s, 0.0), v3(s, c, 0.0), v3(0.0, 0.0, 1.0)],
-        }
+        Mat3 { rows: [v3(c, -s, 0.0), v3(s, c, 0.0), v3(0.0, 0.0, 1.0)] }
     }
     pub fn mul_vec(&self, v: V3) -> V3 {
-        v3(
-            self.rows[0].dot(v),
-            self.rows[1].dot(v),
-            self.rows[2].dot(v),
-        )
+        v3(self.rows[0].dot(v), self.rows[1].dot(v), self.rows[2].dot(v))
     }
     pub fn transpose(&self) -> Mat3 {
         let [a, b, c] = self.rows;
-        Mat3 {
-            rows: [v3(a.x, b.x, c.x), v3(a.y, b.y, c.y), v3(a.z, b.z, c.z)],
-        }
+        Mat3 { rows: [v3(a.x, b.x, c.x), v3(a.y, b.y, c.y), v3(a.z, b.z, c.z)] }
     }
     pub fn mul(&self, o: &Mat3) -> Mat3 {
         let t = o.transpose();
         let row = |r: V3| v3(r.dot(t.rows[0]), r.dot(t.rows[1]), r.dot(t.rows[2]));
-        Mat3 {
-            rows: [row(self.rows[0]), row(self.rows[1]), row(self.rows[2])],
-        }
+        Mat3 { rows: [row(self.rows[0]), row(self.rows[1]), row(self.rows[2])] }
     }
 }
 
@@ -171,40 +151,22 @@ impl Aabb {
         Aabb { lo, hi }
     }
     pub fn centered(half: V3) -> Aabb {
-        Aabb {
-            lo: -half,
-            hi: half,
-        }
+        Aabb { lo: -half, hi: half }
     }
     pub fn empty() -> Aabb {
-        Aabb {
-            lo: V3::splat(f32::INFINITY),
-            hi: V3::splat(f32::NEG_INFINITY),
-        }
+        Aabb { lo: V3::splat(f32::INFINITY), hi: V3::splat(f32::NEG_INFINITY) }
     }
     pub fn union(&self, o: &Aabb) -> Aabb {
-        Aabb {
-            lo: self.lo.min(o.lo),
-            hi: self.hi.max(o.hi),
-        }
+        Aabb { lo: self.lo.min(o.lo), hi: self.hi.max(o.hi) }
     }
     pub fn intersect(&self, o: &Aabb) -> Aabb {
-        Aabb {
-            lo: self.lo.max(o.lo),
-            hi: self.hi.min(o.hi),
-        }
+        Aabb { lo: self.lo.max(o.lo), hi: self.hi.min(o.hi) }
     }
     pub fn expand(&self, r: f32) -> Aabb {
-        Aabb {
-            lo: self.lo - V3::splat(r),
-            hi: self.hi + V3::splat(r),
-        }
+        Aabb { lo: self.lo - V3::splat(r), hi: self.hi + V3::splat(r) }
     }
     pub fn include(&self, p: V3) -> Aabb {
-        Aabb {
-            lo: self.lo.min(p),
-            hi: self.hi.max(p),
-        }
+        Aabb { lo: self.lo.min(p), hi: self.hi.max(p) }
     }
     pub fn center(&self) -> V3 {
         (self.lo + self.hi) * 0.5
@@ -227,9 +189,7 @@ impl Aabb {
     }
     /// The box of this box's corners after `p -> rot * p * scale + offset`.
     pub fn transformed(&self, rot: &Mat3, scale: f32, offset: V3) -> Aabb {
-        self.corners().iter().fold(Aabb::empty(), |b, &c| {
-            b.include(rot.mul_vec(c) * scale + offset)
-        })
+        self.corners().iter().fold(Aabb::empty(), |b, &c| b.include(rot.mul_vec(c) * scale + offset))
     }
     /// Entry and exit distances of a ray, if it meets the box in front of its origin.
     pub fn ray_span(&self, origin: V3, dir: V3) -> Option<(f32, f32)> {
@@ -260,9 +220,7 @@ mod tests {
 
     #[test]
     fn rotations_are_orthonormal_and_compose() {
-        let r = Mat3::rot_x(0.3)
-            .mul(&Mat3::rot_y(-1.1))
-            .mul(&Mat3::rot_z(2.0));
+        let r = Mat3::rot_x(0.3).mul(&Mat3::rot_y(-1.1)).mul(&Mat3::rot_z(2.0));
         let p = v3(0.3, -0.7, 1.9);
         let back = r.transpose().mul_vec(r.mul_vec(p));
         assert!((back - p).length() < 1e-5);

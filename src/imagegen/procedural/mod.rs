@@ -2,7 +2,13 @@
 //! keyed by hobby words), modelled as one signed distance field and ray-marched in clay on white.
 //!
 //! The same field is the model itself: `scene_for(concept, seed).sdf` can be meshed (marching cubes)
-//! for the 3D stage, so the picture and the printed figurine agree.
+//! for the 3D stage, so the picture and the printed figurine agree. Scene space is Y up, facing +Z,
+//! the flat underside on `y = FLOOR` (-1) and the rest within about [-1, 1]^3; sample over
+//! `Scene::bounds` grown by a cell or two. The field is 1-Lipschitz everywhere and exact near the
+//! surface; far from it, it may understate the distance (never overstate it).
+//!
+//! `render` draws any scene; `motif_scene` stands one library motif on a disc (contact sheets:
+//! `cargo run --release --example motif_sheet -- out.png`).
 
 mod compose;
 mod math;
@@ -41,17 +47,9 @@ impl ImageGenerator for ProceduralImages {
         "procedural"
     }
 
-    fn generate(
-        &self,
-        concept: &Concept,
-        seed: u64,
-        progress: &dyn Progress,
-    ) -> Result<RgbaImage, StageError> {
+    fn generate(&self, concept: &Concept, seed: u64, progress: &dyn Progress) -> Result<RgbaImage, StageError> {
         let scene = scene_for(concept, seed);
-        progress.note(&format!(
-            "procedural motifs: {}",
-            scene.motif_names().join(", ")
-        ));
+        progress.note(&format!("procedural motifs: {}", scene.motif_names().join(", ")));
         render(&scene, &self.options, progress)
     }
 }

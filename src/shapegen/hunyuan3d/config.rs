@@ -34,8 +34,7 @@ impl Config {
     }
 
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -52,10 +51,7 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         let m = &self.model.params;
         if m.num_heads == 0 || m.hidden_size % m.num_heads != 0 {
-            return Err(format!(
-                "model: hidden_size {} is not divisible by num_heads {}",
-                m.hidden_size, m.num_heads
-            ));
+            return Err(format!("model: hidden_size {} is not divisible by num_heads {}", m.hidden_size, m.num_heads));
         }
         let v = &self.vae.params;
         let ratio = v.geo_decoder_downsample_ratio.max(1);
@@ -67,10 +63,7 @@ impl Config {
         }
         let enc = &self.conditioner.params.main_image_encoder;
         if enc.kind != "DinoImageEncoder" {
-            return Err(format!(
-                "conditioner: only DinoImageEncoder is supported, not {}",
-                enc.kind
-            ));
+            return Err(format!("conditioner: only DinoImageEncoder is supported, not {}", enc.kind));
         }
         let d = &enc.kwargs.config;
         if d.num_attention_heads == 0 || d.hidden_size % d.num_attention_heads != 0 {
@@ -329,21 +322,13 @@ image_processor:
 
     #[test]
     fn rejects_heads_that_do_not_divide() {
-        let bad = TINY.replace(
-            "hidden_size: 64, num_heads: 4",
-            "hidden_size: 64, num_heads: 5",
-        );
+        let bad = TINY.replace("hidden_size: 64, num_heads: 4", "hidden_size: 64, num_heads: 5");
         assert!(Config::from_yaml(&bad).unwrap_err().contains("num_heads"));
     }
 
     #[test]
     fn rejects_unknown_scheduler() {
-        let bad = TINY.replace(
-            "ConsistencyFlowMatchEulerDiscreteScheduler",
-            "DDIMScheduler",
-        );
-        assert!(Config::from_yaml(&bad)
-            .unwrap_err()
-            .contains("DDIMScheduler"));
+        let bad = TINY.replace("ConsistencyFlowMatchEulerDiscreteScheduler", "DDIMScheduler");
+        assert!(Config::from_yaml(&bad).unwrap_err().contains("DDIMScheduler"));
     }
 }

@@ -24,12 +24,7 @@ pub struct Image8 {
 
 impl Image8 {
     pub fn new(width: usize, height: usize, channels: usize) -> Self {
-        Self {
-            width,
-            height,
-            channels,
-            data: vec![0; width * height * channels],
-        }
+        Self { width, height, channels, data: vec![0; width * height * channels] }
     }
 }
 
@@ -217,12 +212,7 @@ fn taps(ssize: usize, dsize: usize, inv_scale: f64, kernel: Kernel, clamp: bool)
         };
         weights.extend(c.iter().map(|v| sat_i16(cv_round(v * COEF_SCALE as f32))));
     }
-    Taps {
-        ofs,
-        weights,
-        min,
-        max,
-    }
+    Taps { ofs, weights, min, max }
 }
 
 /// The horizontal pass of one source row into `dst` (fixed point, weights times 2048).
@@ -237,8 +227,7 @@ fn hresize(row: &[u8], cn: usize, sw: usize, tx: &Taps, kernel: Kernel, dst: &mu
             let v = match kernel {
                 Kernel::AreaLinear => {
                     if dx < tx.max {
-                        row[base as usize] as i32 * w[0] as i32
-                            + row[base as usize + cn] as i32 * w[1] as i32
+                        row[base as usize] as i32 * w[0] as i32 + row[base as usize + cn] as i32 * w[1] as i32
                     } else {
                         row[base as usize] as i32 * COEF_SCALE
                     }
@@ -323,11 +312,7 @@ fn generic(src: &Image8, dw: usize, dh: usize, inv_x: f64, inv_y: f64, kernel: K
         for k in 0..ksize {
             let sy = sy0 - (ksize as i32 / 2) + 1 + k as i32;
             let sy = sy.clamp(0, src.height as i32 - 1) as usize;
-            let hit = cache
-                .iter()
-                .flatten()
-                .find(|(y, _)| *y == sy)
-                .map(|(_, r)| r.clone());
+            let hit = cache.iter().flatten().find(|(y, _)| *y == sy).map(|(_, r)| r.clone());
             let row = hit.unwrap_or_else(|| {
                 let mut r = vec![0i32; row_len];
                 let s = &src.data[sy * src.width * cn..(sy + 1) * src.width * cn];
@@ -474,12 +459,7 @@ mod tests {
     fn constant_image_stays_constant() {
         let mut im = Image8::new(17, 9, 4);
         im.data.iter_mut().for_each(|v| *v = 200);
-        for interp in [
-            Interpolation::Cubic,
-            Interpolation::CubicIpp,
-            Interpolation::Area,
-            Interpolation::Nearest,
-        ] {
+        for interp in [Interpolation::Cubic, Interpolation::CubicIpp, Interpolation::Area, Interpolation::Nearest] {
             for (w, h) in [(40, 23), (8, 5), (34, 18)] {
                 let out = resize(&im, w, h, interp);
                 assert!(out.data.iter().all(|&v| v == 200), "{interp:?} {w}x{h}");
@@ -493,10 +473,7 @@ mod tests {
         let out = resize(&im, 8, 1, Interpolation::Nearest);
         assert_eq!(
             out.data,
-            vec![
-                im.data[0], im.data[0], im.data[1], im.data[1], im.data[2], im.data[2], im.data[3],
-                im.data[3]
-            ]
+            vec![im.data[0], im.data[0], im.data[1], im.data[1], im.data[2], im.data[2], im.data[3], im.data[3]]
         );
     }
 }

@@ -60,17 +60,11 @@ impl Mlp {
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         match self {
-            Mlp::SwiGlu { gate, up, down } => {
-                down.forward(&(gate.forward(x)?.silu()? * up.forward(x)?)?)
-            }
-            Mlp::SwiGluFused {
-                weights_in,
-                weights_out,
-            } => {
+            Mlp::SwiGlu { gate, up, down } => down.forward(&(gate.forward(x)?.silu()? * up.forward(x)?)?),
+            Mlp::SwiGluFused { weights_in, weights_out } => {
                 let h = weights_in.forward(x)?;
                 let half = h.dim(D::Minus1)? / 2;
-                let gated =
-                    (h.narrow(D::Minus1, 0, half)?.silu()? * h.narrow(D::Minus1, half, half)?)?;
+                let gated = (h.narrow(D::Minus1, 0, half)?.silu()? * h.narrow(D::Minus1, half, half)?)?;
                 weights_out.forward(&gated)
             }
             Mlp::Gelu { fc1, fc2 } => fc2.forward(&fc1.forward(x)?.gelu_erf()?),
@@ -132,8 +126,7 @@ impl Layer {
 
     fn heads(&self, x: &Tensor) -> Result<Tensor> {
         let (b, n, d) = x.dims3()?;
-        x.reshape((b, n, self.heads, d / self.heads))?
-            .transpose(1, 2)
+        x.reshape((b, n, self.heads, d / self.heads))?.transpose(1, 2)
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -171,14 +164,10 @@ impl DinoImageEncoder {
         let grid = cfg.image_size / p;
         let proj = emb.pp("patch_embeddings").pp("projection");
         let patch_w = proj.get((d, cfg.num_channels, p, p), "weight")?;
-        let layers = (0..cfg.num_hidden_layers)
-            .map(|i| Layer::new(cfg, vb.pp("encoder.layer").pp(i)))
-            .collect::<Result<_>>()?;
+        let layers =
+            (0..cfg.num_hidden_layers).map(|i| Layer::new(cfg, vb.pp("encoder.layer").pp(i))).collect::<Result<_>>()?;
         Ok(Self {
-            patch_w: patch_w
-                .reshape((d, cfg.num_channels * p * p))?
-                .t()?
-                .contiguous()?,
+            patch_w: patch_w.reshape((d, cfg.num_channels * p * p))?.t()?.contiguous()?,
             patch_b: proj.get(d, "bias")?,
             cls_token: emb.get((1, 1, d), "cls_token")?,
             position_embeddings: emb.get((1, grid * grid + 1, d), "position_embeddings")?,
@@ -217,11 +206,8 @@ impl DinoImageEncoder {
         } else {
             ((size as f64 * h as f64 / w as f64) as usize, size)
         };
-        let resized = if (oh, ow) == (h, w) {
-            data
-        } else {
-            resize_aa(&data, b * c, (h, w), (oh, ow), AaFilter::Bilinear)
-        };
+        let resized =
+            if (oh, ow) == (h, w) { data } else { resize_aa(&data, b * c, (h, w), (oh, ow), AaFilter::Bilinear) };
         // CenterCrop to size x size (torchvision rounds the offsets).
         let top = ((oh - size) as f64 / 2.0).round() as usize;
         let left = ((ow - size) as f64 / 2.0).round() as usize;
@@ -254,14 +240,10 @@ impl DinoImageEncoder {
             .to_dtype(DType::F32)?;
         let data: Vec<f32> = grid.flatten_all()?.to_device(&Device::Cpu)?.to_vec1()?;
         let out = resize_aa(&data, self.hidden, (g, g), (gh, gw), AaFilter::Bicubic);
-        let grid = Tensor::from_vec(
-            out,
-            (self.hidden, gh * gw),
-            self.position_embeddings.device(),
-        )?
-        .t()?
-        .unsqueeze(0)?
-        .to_dtype(dtype)?;
+        let grid = Tensor::from_vec(out, (self.hidden, gh * gw), self.position_embeddings.device())?
+            .t()?
+            .unsqueeze(0)?
+            .to_dtype(dtype)?;
         Tensor::cat(&[cls, grid], 1)
     }
 
@@ -279,12 +261,10 @@ impl DinoImageEncoder {
             .contiguous()?
             .reshape((b * gh * gw, c * p * p))?
             .to_dtype(dtype)?;
-        let tokens = matmul(&patches, &self.patch_w)?
-            .broadcast_add(&self.patch_b)?
-            .reshape((b, gh * gw, self.hidden))?;
+        let tokens =
+            matmul(&patches, &self.patch_w)?.broadcast_add(&self.patch_b)?.reshape((b, gh * gw, self.hidden))?;
         let cls = self.cls_token.broadcast_as((b, 1, self.hidden))?;
-        let mut x =
-            Tensor::cat(&[&cls, &tokens], 1)?.broadcast_add(&self.position_embeddings(gh, gw)?)?;
+        let mut x = Tensor::cat(&[&cls, &tokens], 1)?.broadcast_add(&self.position_embeddings(gh, gw)?)?;
         for layer in &self.layers {
             x = layer.forward(&x)?;
         }

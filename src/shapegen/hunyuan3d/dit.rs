@@ -14,12 +14,7 @@ use candle_nn::VarBuilder;
 
 /// Sinusoidal embedding of `t` (shape `[N]`): `[cos(args), sin(args)]` with
 /// `args = time_factor * t * exp(-ln(max_period) * i / (dim/2))`, computed in f32 as the original.
-pub fn timestep_embedding(
-    t: &Tensor,
-    dim: usize,
-    max_period: f64,
-    time_factor: f64,
-) -> Result<Tensor> {
+pub fn timestep_embedding(t: &Tensor, dim: usize, max_period: f64, time_factor: f64) -> Result<Tensor> {
     let dtype = t.dtype();
     let t = (t.to_dtype(DType::F32)? * time_factor)?;
     let half = dim / 2;
@@ -116,8 +111,7 @@ struct ModulationOut {
 impl ModulationOut {
     /// `(1 + scale) * x + shift`
     fn modulate(&self, x: &Tensor) -> Result<Tensor> {
-        x.broadcast_mul(&(&self.scale + 1.0)?)?
-            .broadcast_add(&self.shift)
+        x.broadcast_mul(&(&self.scale + 1.0)?)?.broadcast_add(&self.shift)
     }
 }
 
@@ -129,10 +123,7 @@ struct Modulation {
 impl Modulation {
     fn new(dim: usize, double: bool, vb: VarBuilder) -> Result<Self> {
         let multiplier = if double { 6 } else { 3 };
-        Ok(Self {
-            lin: linear(dim, multiplier * dim, true, vb.pp("lin"))?,
-            multiplier,
-        })
+        Ok(Self { lin: linear(dim, multiplier * dim, true, vb.pp("lin"))?, multiplier })
     }
 
     fn forward(&self, vec: &Tensor) -> Result<Vec<ModulationOut>> {
@@ -140,11 +131,7 @@ impl Modulation {
         let chunks = out.chunk(self.multiplier, D::Minus1)?;
         Ok(chunks
             .chunks(3)
-            .map(|c| ModulationOut {
-                shift: c[0].clone(),
-                scale: c[1].clone(),
-                gate: c[2].clone(),
-            })
+            .map(|c| ModulationOut { shift: c[0].clone(), scale: c[1].clone(), gate: c[2].clone() })
             .collect())
     }
 }
@@ -157,10 +144,7 @@ struct Mlp {
 
 impl Mlp {
     fn new(dim: usize, hidden: usize, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            fc1: linear(dim, hidden, true, vb.pp("0"))?,
-            fc2: linear(hidden, dim, true, vb.pp("2"))?,
-        })
+        Ok(Self { fc1: linear(dim, hidden, true, vb.pp("0"))?, fc2: linear(hidden, dim, true, vb.pp("2"))? })
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -183,12 +167,7 @@ impl Stream {
         Ok(Self {
             modulation: Modulation::new(h, true, vb.pp(format!("{prefix}_mod")))?,
             norm1: LayerNorm::new(h, 1e-6, false, vb.pp(format!("{prefix}_norm1")))?,
-            attn: SelfAttention::new(
-                h,
-                cfg.num_heads,
-                cfg.qkv_bias,
-                vb.pp(format!("{prefix}_attn")),
-            )?,
+            attn: SelfAttention::new(h, cfg.num_heads, cfg.qkv_bias, vb.pp(format!("{prefix}_attn")))?,
             norm2: LayerNorm::new(h, 1e-6, false, vb.pp(format!("{prefix}_norm2")))?,
             mlp: Mlp::new(h, mlp_hidden, vb.pp(format!("{prefix}_mlp")))?,
         })
@@ -206,16 +185,11 @@ impl Stream {
 struct DoubleStreamBlock {
     img: Stream,
     txt: Stream,
-    heads: usize,
 }
 
 impl DoubleStreamBlock {
     fn new(cfg: &DitConfig, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            img: Stream::new(cfg, "img", &vb)?,
-            txt: Stream::new(cfg, "txt", &vb)?,
-            heads: cfg.num_heads,
-        })
+        Ok(Self { img: Stream::new(cfg, "img", &vb)?, txt: Stream::new(cfg, "txt", &vb)? })
     }
 
     fn forward(&self, img: &Tensor, txt: &Tensor, vec: &Tensor) -> Result<(Tensor, Tensor)> {
@@ -229,7 +203,6 @@ impl DoubleStreamBlock {
         let k = Tensor::cat(&[txt_k, img_k], 2)?;
         let v = Tensor::cat(&[txt_v, img_v], 2)?;
         let attn = merge_heads(&attention(&q, &k, &v)?)?;
-        debug_assert_eq!(attn.dim(2)?, self.heads * (attn.dim(2)? / self.heads));
         let n_txt = txt.dim(1)?;
         let txt_attn = attn.narrow(1, 0, n_txt)?;
         let img_attn = attn.narrow(1, n_txt, attn.dim(1)? - n_txt)?;
@@ -274,9 +247,7 @@ impl SingleStreamBlock {
         let mlp = fused.narrow(D::Minus1, 3 * self.hidden, mlp_width)?;
         let (q, k, v) = split_qkv(&qkv, self.heads, &self.norm)?;
         let attn = merge_heads(&attention(&q, &k, &v)?)?;
-        let out = self
-            .linear2
-            .forward(&Tensor::cat(&[attn, mlp.gelu()?], 2)?)?;
+        let out = self.linear2.forward(&Tensor::cat(&[attn, mlp.gelu()?], 2)?)?;
         x + m[0].gate.broadcast_mul(&out)?
     }
 }
@@ -299,11 +270,7 @@ impl LastLayer {
     fn forward(&self, x: &Tensor, vec: &Tensor) -> Result<Tensor> {
         let chunks = self.ada_ln.forward(&vec.silu()?)?.chunk(2, 1)?;
         let (shift, scale) = (chunks[0].unsqueeze(1)?, chunks[1].unsqueeze(1)?);
-        let x = self
-            .norm_final
-            .forward(x)?
-            .broadcast_mul(&(scale + 1.0)?)?
-            .broadcast_add(&shift)?;
+        let x = self.norm_final.forward(x)?.broadcast_mul(&(scale + 1.0)?)?.broadcast_add(&shift)?;
         self.linear.forward(&x)
     }
 }
@@ -323,14 +290,9 @@ pub struct Hunyuan3DDiT {
 impl Hunyuan3DDiT {
     pub fn new(cfg: &DitConfig, vb: VarBuilder) -> Result<Self> {
         let h = cfg.hidden_size;
-        let guidance_in = if cfg.guidance_embed {
-            Some(MlpEmbedder::new(256, h, vb.pp("guidance_in"))?)
-        } else {
-            None
-        };
-        let double_blocks = (0..cfg.depth)
-            .map(|i| DoubleStreamBlock::new(cfg, vb.pp("double_blocks").pp(i)))
-            .collect::<Result<_>>()?;
+        let guidance_in = if cfg.guidance_embed { Some(MlpEmbedder::new(256, h, vb.pp("guidance_in"))?) } else { None };
+        let double_blocks =
+            (0..cfg.depth).map(|i| DoubleStreamBlock::new(cfg, vb.pp("double_blocks").pp(i))).collect::<Result<_>>()?;
         let single_blocks = (0..cfg.depth_single_blocks)
             .map(|i| SingleStreamBlock::new(cfg, vb.pp("single_blocks").pp(i)))
             .collect::<Result<_>>()?;
@@ -352,22 +314,14 @@ impl Hunyuan3DDiT {
 
     /// `x`: latents `[B, L, C]`; `t`: timesteps in `[0, 1]`, `[B]`; `cond`: image tokens `[B, N, E]`;
     /// `guidance`: `[B]`, required by guidance-distilled checkpoints and ignored by the others.
-    pub fn forward(
-        &self,
-        x: &Tensor,
-        t: &Tensor,
-        cond: &Tensor,
-        guidance: Option<&Tensor>,
-    ) -> Result<Tensor> {
+    pub fn forward(&self, x: &Tensor, t: &Tensor, cond: &Tensor, guidance: Option<&Tensor>) -> Result<Tensor> {
         let dtype = x.dtype();
         let mut latent = self.latent_in.forward(x)?;
         let temb = timestep_embedding(t, 256, self.time_factor, 1000.0)?.to_dtype(dtype)?;
         let mut vec = self.time_in.forward(&temb)?;
         if let Some(g_in) = &self.guidance_in {
             let g = guidance.ok_or_else(|| {
-                candle_core::Error::Msg(
-                    "this guidance-distilled model needs a guidance strength".into(),
-                )
+                candle_core::Error::Msg("this guidance-distilled model needs a guidance strength".into())
             })?;
             let gemb = timestep_embedding(g, 256, self.time_factor, 1000.0)?.to_dtype(dtype)?;
             vec = (vec + g_in.forward(&gemb)?)?;

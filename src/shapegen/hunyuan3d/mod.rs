@@ -4,6 +4,13 @@
 //! transformer and geometry decoder) -> [`volume`] (dense or FlashVDM decoding on a grid) ->
 //! marching cubes from `mesh/`. Each stage is checked against the official code's outputs by
 //! `tests/hunyuan3d_parity.rs`.
+//!
+//! Entry points: [`Hunyuan3DGenerator`] (the `hunyuan3d` [`crate::shapegen::ShapeGenerator`]),
+//! [`Hunyuan3D`] (the loaded models: `latents` from an image and noise, `mesh` from latents) and
+//! [`weights::ModelFiles`] (finding `config.yaml` and the weights in a folder or its official
+//! variant subfolders). Supporting pieces that the official code gets from its libraries:
+//! [`cv_resize`] (OpenCV's resize, bit-exact), [`resample`] (PyTorch's antialiased interpolation),
+//! [`torch_sort`] (the order `torch.sort` leaves ties in, which FlashVDM's key selection depends on).
 
 pub mod config;
 pub mod cv_resize;

@@ -28,10 +28,7 @@ pub struct Linear {
 
 impl Linear {
     pub fn new(weight: Tensor, bias: Option<Tensor>) -> Result<Self> {
-        Ok(Self {
-            weight_t: weight.t()?.contiguous()?,
-            bias,
-        })
+        Ok(Self { weight_t: weight.t()?.contiguous()?, bias })
     }
 
     pub fn out_dim(&self) -> Result<usize> {
@@ -59,11 +56,7 @@ impl Module for Linear {
 /// `nn.Linear(in_dim, out_dim, bias)` under `vb`.
 pub fn linear(in_dim: usize, out_dim: usize, bias: bool, vb: VarBuilder) -> Result<Linear> {
     let weight = vb.get((out_dim, in_dim), "weight")?;
-    let bias = if bias {
-        Some(vb.get(out_dim, "bias")?)
-    } else {
-        None
-    };
+    let bias = if bias { Some(vb.get(out_dim, "bias")?) } else { None };
     Linear::new(weight, bias)
 }
 
@@ -77,11 +70,8 @@ pub struct LayerNorm {
 
 impl LayerNorm {
     pub fn new(dim: usize, eps: f64, affine: bool, vb: VarBuilder) -> Result<Self> {
-        let (weight, bias) = if affine {
-            (Some(vb.get(dim, "weight")?), Some(vb.get(dim, "bias")?))
-        } else {
-            (None, None)
-        };
+        let (weight, bias) =
+            if affine { (Some(vb.get(dim, "weight")?), Some(vb.get(dim, "bias")?)) } else { (None, None) };
         Ok(Self { weight, bias, eps })
     }
 
@@ -111,20 +101,14 @@ pub struct RmsNorm {
 
 impl RmsNorm {
     pub fn new(dim: usize, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            scale: vb.get(dim, "scale")?,
-        })
+        Ok(Self { scale: vb.get(dim, "scale")? })
     }
 
     pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let dtype = xs.dtype();
         let x = xs.to_dtype(DType::F32)?;
-        let rrms = (x.sqr()?.mean_keepdim(D::Minus1)? + 1e-6)?
-            .sqrt()?
-            .recip()?;
-        x.broadcast_mul(&rrms)?
-            .to_dtype(dtype)?
-            .broadcast_mul(&self.scale)
+        let rrms = (x.sqr()?.mean_keepdim(D::Minus1)? + 1e-6)?.sqrt()?.recip()?;
+        x.broadcast_mul(&rrms)?.to_dtype(dtype)?.broadcast_mul(&self.scale)
     }
 }
 
@@ -162,18 +146,8 @@ mod tests {
     #[test]
     fn layer_norm_without_affine_normalises() {
         let x = Tensor::new(&[[1f32, 2., 3., 4.]], &Device::Cpu).unwrap();
-        let ln = LayerNorm {
-            weight: None,
-            bias: None,
-            eps: 0.0,
-        };
-        let y: Vec<f32> = ln
-            .forward(&x)
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
+        let ln = LayerNorm { weight: None, bias: None, eps: 0.0 };
+        let y: Vec<f32> = ln.forward(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
         let s = 1.25f32.sqrt();
         for (got, want) in y.iter().zip([-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s]) {
             assert!((got - want).abs() < 1e-6);

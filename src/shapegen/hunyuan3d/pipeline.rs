@@ -119,43 +119,21 @@ impl Hunyuan3D {
         let kind = self.config.scheduler_kind().map_err(Error::BadInput)?;
         let ladder = Ladder::new(kind, &self.config.scheduler.params, opts.steps);
         let guidance = if self.dit.has_guidance_embed() {
-            Guidance::Embedded {
-                scale: opts.guidance,
-            }
+            Guidance::Embedded { scale: opts.guidance }
         } else {
-            Guidance::Classifier {
-                scale: opts.guidance,
-            }
+            Guidance::Classifier { scale: opts.guidance }
         };
-        sample(
-            &self.dit,
-            &ladder,
-            &noise.to_dtype(self.dtype)?,
-            &cond,
-            &uncond,
-            guidance,
-            progress,
-        )
+        sample(&self.dit, &ladder, &noise.to_dtype(self.dtype)?, &cond, &uncond, guidance, progress)
     }
 
     /// Latents to a mesh in model space (±`bounds`, Y up), faces wound as upstream exports them.
-    pub fn mesh(
-        &self,
-        latents: &Tensor,
-        opts: &Options,
-        progress: &dyn Progress,
-    ) -> Result<Mesh, Error> {
+    pub fn mesh(&self, latents: &Tensor, opts: &Options, progress: &dyn Progress) -> Result<Mesh, Error> {
         let lat = (latents.to_dtype(DType::F32)? / self.vae.scale_factor)?.to_dtype(self.dtype)?;
         let decoded = self.vae.forward(&lat)?;
         let kv = self.vae.geo_decoder.prepare(&decoded)?;
         let v = &self.config.vae.params;
         let ratio = v.geo_decoder_downsample_ratio.max(1);
-        let chunk = chunk_for_budget(
-            opts.chunk_budget_bytes,
-            v.heads / ratio,
-            v.num_latents,
-            v.width / ratio,
-        );
+        let chunk = chunk_for_budget(opts.chunk_budget_bytes, v.heads / ratio, v.num_latents, v.width / ratio);
         let grid = if opts.flashvdm {
             let fv = FlashVdm {
                 bounds: opts.bounds,
@@ -166,14 +144,7 @@ impl Hunyuan3D {
             };
             decode_flashvdm(&self.vae.geo_decoder, &kv, &fv, progress)?.0
         } else {
-            decode_dense(
-                &self.vae.geo_decoder,
-                &kv,
-                opts.bounds,
-                opts.octree_resolution,
-                chunk,
-                progress,
-            )?
+            decode_dense(&self.vae.geo_decoder, &kv, opts.bounds, opts.octree_resolution, chunk, progress)?
         };
         if progress.is_cancelled() {
             return Err(Error::Cancelled);
@@ -182,8 +153,7 @@ impl Hunyuan3D {
         let mut mesh = marching_cubes(&grid, opts.mc_level);
         if mesh.triangles.is_empty() {
             return Err(Error::Model(
-                "the decoded field has no surface at the chosen level; try another seed or image"
-                    .into(),
+                "the decoded field has no surface at the chosen level; try another seed or image".into(),
             ));
         }
         let step = (2.0 * opts.bounds / (grid.dims[0] - 1) as f64) as f32;
@@ -230,28 +200,18 @@ impl ShapeGenerator for Hunyuan3DGenerator {
         "hunyuan3d"
     }
 
-    fn generate(
-        &self,
-        input: &ShapeInput<'_>,
-        progress: &dyn Progress,
-    ) -> Result<Mesh, StageError> {
+    fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError> {
         progress.note(&format!(
             "Hunyuan3D-2: {} steps, guidance {}, octree {}{}, {:?} on {:?}",
             self.options.steps,
             self.options.guidance,
             self.options.octree_resolution,
-            if self.options.flashvdm {
-                ", FlashVDM"
-            } else {
-                ""
-            },
+            if self.options.flashvdm { ", FlashVDM" } else { "" },
             self.model.dtype,
             self.model.device
         ));
         let noise = self.model.noise(input.seed)?;
-        let latents = self
-            .model
-            .latents(input.cutout, &noise, &self.options, progress)?;
+        let latents = self.model.latents(input.cutout, &noise, &self.options, progress)?;
         Ok(self.model.mesh(&latents, &self.options, progress)?)
     }
 }

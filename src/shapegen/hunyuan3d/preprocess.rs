@@ -27,10 +27,7 @@ pub struct ImageProcessorV2 {
 
 impl ImageProcessorV2 {
     pub fn new(cfg: &super::config::ImageProcessorConfig) -> Self {
-        Self {
-            size: cfg.size,
-            border_ratio: cfg.border_ratio.unwrap_or(0.15),
-        }
+        Self { size: cfg.size, border_ratio: cfg.border_ratio.unwrap_or(0.15) }
     }
 
     /// `recenter`: the square canvas (side `max(H, W)`) as RGB on white, and its alpha.
@@ -49,8 +46,7 @@ impl ImageProcessorV2 {
         }
         if x_min == usize::MAX || x_max == x_min || y_max == y_min {
             return Err(Error::BadInput(
-                "the cut-out is empty: no opaque pixels (or only a line of them) to build a shape from"
-                    .into(),
+                "the cut-out is empty: no opaque pixels (or only a line of them) to build a shape from".into(),
             ));
         }
         let (ch, cw) = (x_max - x_min, y_max - y_min);
@@ -59,9 +55,7 @@ impl ImageProcessorV2 {
         let h2 = (ch as f64 * scale) as usize;
         let w2 = (cw as f64 * scale) as usize;
         if h2 == 0 || w2 == 0 {
-            return Err(Error::BadInput(
-                "the cut-out's subject is too thin to scale".into(),
-            ));
+            return Err(Error::BadInput("the cut-out's subject is too thin to scale".into()));
         }
         let mut crop = Image8::new(cw, ch, 4);
         for r in 0..ch {
@@ -79,19 +73,15 @@ impl ImageProcessorV2 {
                 let inside = r >= x2 && r < x2 + h2 && c >= y2 && c < y2 + w2;
                 let p: [u8; 4] = if inside {
                     let i = ((r - x2) * w2 + (c - y2)) * 4;
-                    [
-                        scaled.data[i],
-                        scaled.data[i + 1],
-                        scaled.data[i + 2],
-                        scaled.data[i + 3],
-                    ]
+                    [scaled.data[i], scaled.data[i + 1], scaled.data[i + 2], scaled.data[i + 3]]
                 } else {
                     [0; 4]
                 };
                 let a = p[3] as f32 / 255.0;
-                for k in 0..3 {
-                    let v = p[k] as f32 * a + 255.0f32 * (1.0 - a);
-                    rgb.data[(r * size + c) * 3 + k] = v.clamp(0.0, 255.0) as u8;
+                let px = &mut rgb.data[(r * size + c) * 3..][..3];
+                for (out, &ch) in px.iter_mut().zip(&p[..3]) {
+                    let v = ch as f32 * a + 255.0f32 * (1.0 - a);
+                    *out = v.clamp(0.0, 255.0) as u8;
                 }
                 mask.data[r * size + c] = (a * 255.0).clamp(0.0, 255.0) as u8;
             }
@@ -126,20 +116,14 @@ mod tests {
 
     #[test]
     fn empty_cutout_is_bad_input() {
-        let p = ImageProcessorV2 {
-            size: 16,
-            border_ratio: 0.15,
-        };
+        let p = ImageProcessorV2 { size: 16, border_ratio: 0.15 };
         let img = RgbaImage::new(10, 10);
         assert!(matches!(p.recenter(&img), Err(Error::BadInput(_))));
     }
 
     #[test]
     fn opaque_square_is_centred_on_white() {
-        let p = ImageProcessorV2 {
-            size: 20,
-            border_ratio: 0.15,
-        };
+        let p = ImageProcessorV2 { size: 20, border_ratio: 0.15 };
         let mut img = RgbaImage::new(20, 20);
         for y in 2..8 {
             for x in 3..9 {

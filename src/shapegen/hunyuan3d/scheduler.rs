@@ -63,18 +63,12 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 fn flow_match(params: &SchedulerParams, steps: usize) -> Ladder {
     let shift = params.shift;
     let n_train = params.num_train_timesteps as f32;
-    let sigmas: Vec<f32> = linspace(0.0, 1.0, steps)
-        .into_iter()
-        .map(|s| (shift * s / (1.0 + (shift - 1.0) * s)) as f32)
-        .collect();
+    let sigmas: Vec<f32> =
+        linspace(0.0, 1.0, steps).into_iter().map(|s| (shift * s / (1.0 + (shift - 1.0) * s)) as f32).collect();
     let timesteps = sigmas.iter().map(|s| s * n_train).collect();
     let mut sigmas: Vec<f64> = sigmas.into_iter().map(f64::from).collect();
     sigmas.push(1.0);
-    Ladder {
-        timesteps,
-        sigmas,
-        num_train_timesteps: params.num_train_timesteps,
-    }
+    Ladder { timesteps, sigmas, num_train_timesteps: params.num_train_timesteps }
 }
 
 fn consistency(params: &SchedulerParams, steps: usize) -> Ladder {
@@ -84,10 +78,7 @@ fn consistency(params: &SchedulerParams, steps: usize) -> Ladder {
     let step_ratio = (n_train / pcm) as f64;
     // euler_timesteps = [0] + [round(i * step_ratio) - 1 for i in 1..pcm]
     let euler: Vec<usize> = std::iter::once(0)
-        .chain(
-            (1..pcm)
-                .map(|i| ((i as f64 * step_ratio).round_ties_even() as usize).saturating_sub(1)),
-        )
+        .chain((1..pcm).map(|i| ((i as f64 * step_ratio).round_ties_even() as usize).saturating_sub(1)))
         .collect();
     let anchors: Vec<f64> = euler.iter().map(|&i| all[i]).collect();
     // floor(linspace(0, pcm, steps, endpoint=False))
@@ -99,11 +90,7 @@ fn consistency(params: &SchedulerParams, steps: usize) -> Ladder {
         .collect();
     let timesteps = sigmas.iter().map(|s| (s * n_train as f64) as f32).collect();
     sigmas.push(1.0);
-    Ladder {
-        timesteps,
-        sigmas,
-        num_train_timesteps: n_train,
-    }
+    Ladder { timesteps, sigmas, num_train_timesteps: n_train }
 }
 
 #[cfg(test)]
@@ -111,11 +98,7 @@ mod tests {
     use super::*;
 
     fn params(pcm: usize) -> SchedulerParams {
-        SchedulerParams {
-            num_train_timesteps: 1000,
-            shift: 1.0,
-            pcm_timesteps: pcm,
-        }
+        SchedulerParams { num_train_timesteps: 1000, shift: 1.0, pcm_timesteps: pcm }
     }
 
     #[test]
@@ -130,10 +113,7 @@ mod tests {
     fn consistency_takes_pcm_anchors() {
         let l = Ladder::new(SchedulerKind::Consistency, &params(100), 5);
         // anchors at euler indices 0, 199, 399, 599, 799 of linspace(0, 1, 1000)
-        let want: Vec<f64> = [0usize, 199, 399, 599, 799]
-            .iter()
-            .map(|&i| i as f64 / 999.0)
-            .collect();
+        let want: Vec<f64> = [0usize, 199, 399, 599, 799].iter().map(|&i| i as f64 / 999.0).collect();
         for (a, b) in l.sigmas.iter().zip(&want) {
             assert!((a - b).abs() < 1e-12);
         }

@@ -32,10 +32,7 @@ impl FourierEmbedder {
                 }
             })
             .collect();
-        Ok(Self {
-            freqs: Tensor::from_vec(freqs, num_freqs, device)?,
-            num_freqs,
-        })
+        Ok(Self { freqs: Tensor::from_vec(freqs, num_freqs, device)?, num_freqs })
     }
 
     pub fn out_dim(&self, input_dim: usize) -> usize {
@@ -130,11 +127,7 @@ impl ResidualAttentionBlock {
             q = norm.q_norm.forward(&q.contiguous()?)?;
             k = norm.k_norm.forward(&k.contiguous()?)?;
         }
-        let out = attention(
-            &q.transpose(1, 2)?,
-            &k.transpose(1, 2)?,
-            &v.transpose(1, 2)?,
-        )?;
+        let out = attention(&q.transpose(1, 2)?, &k.transpose(1, 2)?, &v.transpose(1, 2)?)?;
         let x = (x + self.c_proj.forward(&merge_heads(&out)?)?)?;
         &x + self.mlp.forward(&self.ln_2.forward(&x)?)?
     }
@@ -249,10 +242,7 @@ impl GeoDecoder {
         if let Some(norm) = &self.norm {
             k = norm.k_norm.forward(&k)?;
         }
-        Ok(DecoderKv {
-            k: k.transpose(1, 2)?.contiguous()?,
-            v: v.transpose(1, 2)?.contiguous()?,
-        })
+        Ok(DecoderKv { k: k.transpose(1, 2)?.contiguous()?, v: v.transpose(1, 2)?.contiguous()? })
     }
 
     /// Query points `[B, N, 3]` -> (residual stream `[B, N, W]`, queries `[B, H, N, d]`).
@@ -309,13 +299,7 @@ mod tests {
         let dev = Device::Cpu;
         let f = FourierEmbedder::new(2, false, &dev).unwrap();
         let x = Tensor::new(&[[0.5f32, 1.0, 2.0]], &dev).unwrap();
-        let y: Vec<f32> = f
-            .forward(&x)
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
+        let y: Vec<f32> = f.forward(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
         assert_eq!(y.len(), 15);
         assert_eq!(&y[..3], &[0.5, 1.0, 2.0]);
         // sin block: x0*1, x0*2, x1*1, x1*2, x2*1, x2*2

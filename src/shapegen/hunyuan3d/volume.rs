@@ -19,10 +19,7 @@ use candle_core::{DType, Device, IndexOp, Tensor};
 
 /// numpy's `linspace(-bounds, bounds, n, dtype=float32)`: computed in f64, then rounded.
 pub fn axis(bounds: f64, n: usize) -> Vec<f32> {
-    super::scheduler::linspace(-bounds, bounds, n)
-        .into_iter()
-        .map(|v| v as f32)
-        .collect()
+    super::scheduler::linspace(-bounds, bounds, n).into_iter().map(|v| v as f32).collect()
 }
 
 /// How many queries one chunk may hold so that the attention scores and the MLP activations of a
@@ -73,28 +70,19 @@ pub fn decode_dense(
     let ax = axis(bounds, n);
     let total = n * n * n;
     let chunk = chunk.max(1);
-    let mut rep = Reporter {
-        progress,
-        what: format!("volume decoding at {n}^3"),
-        done: 0,
-        total: total.div_ceil(chunk),
-    };
+    let mut rep =
+        Reporter { progress, what: format!("volume decoding at {n}^3"), done: 0, total: total.div_ceil(chunk) };
     let mut values = Vec::with_capacity(total);
     let mut start = 0;
     while start < total {
         let end = (start + chunk).min(total);
-        let pts: Vec<[f32; 3]> = (start..end)
-            .map(|idx| [ax[idx / (n * n)], ax[(idx / n) % n], ax[idx % n]])
-            .collect();
+        let pts: Vec<[f32; 3]> = (start..end).map(|idx| [ax[idx / (n * n)], ax[(idx / n) % n], ax[idx % n]]).collect();
         let logits = decoder.decode(kv, &points_tensor(&pts, kv.k.device())?)?;
         values.extend(logits_vec(&logits)?);
         start = end;
         rep.tick()?;
     }
-    Ok(Grid {
-        dims: [n, n, n],
-        values,
-    })
+    Ok(Grid { dims: [n, n, n], values })
 }
 
 /// FlashVDM's number of selected keys for `m` latents.
@@ -108,9 +96,7 @@ pub fn topk_for(m: usize) -> usize {
 
 /// Per-head indices of the `topk` keys with the largest mean similarity to the sampled queries.
 fn select_keys(q1: &Tensor, kv: &DecoderKv, topk: usize) -> Result<DecoderKv, Error> {
-    let sim = super::nn::matmul(q1, &kv.k.transpose(2, 3)?.contiguous()?)?
-        .to_dtype(DType::F32)?
-        .mean(2)?; // [1, H, M]
+    let sim = super::nn::matmul(q1, &kv.k.transpose(2, 3)?.contiguous()?)?.to_dtype(DType::F32)?.mean(2)?; // [1, H, M]
     let sim: Vec<Vec<f32>> = sim.i(0)?.to_vec2()?;
     let mut ks = Vec::with_capacity(sim.len());
     let mut vs = Vec::with_capacity(sim.len());
@@ -122,10 +108,7 @@ fn select_keys(q1: &Tensor, kv: &DecoderKv, topk: usize) -> Result<DecoderKv, Er
         ks.push(kv.k.i((0, h))?.index_select(&idx, 0)?);
         vs.push(kv.v.i((0, h))?.index_select(&idx, 0)?);
     }
-    Ok(DecoderKv {
-        k: Tensor::stack(&ks, 0)?.unsqueeze(0)?,
-        v: Tensor::stack(&vs, 0)?.unsqueeze(0)?,
-    })
+    Ok(DecoderKv { k: Tensor::stack(&ks, 0)?.unsqueeze(0)?, v: Tensor::stack(&vs, 0)?.unsqueeze(0)? })
 }
 
 /// Decodes consecutive groups of `points` (sizes in `groups`), each attending to the keys chosen
@@ -255,13 +238,7 @@ pub struct FlashVdm {
 
 impl Default for FlashVdm {
     fn default() -> Self {
-        Self {
-            bounds: 1.01,
-            octree_resolution: 384,
-            min_resolution: 63,
-            mc_level: 0.0,
-            chunk: 8000,
-        }
+        Self { bounds: 1.01, octree_resolution: 384, min_resolution: 63, mc_level: 0.0, chunk: 8000 }
     }
 }
 
@@ -349,9 +326,7 @@ pub fn decode_flashvdm(
             next_index = dilate(&next_index, next_n);
         }
         let step = (2.0 * opts.bounds / res as f64) as f32;
-        let nidx: Vec<usize> = (0..next_index.len())
-            .filter(|&i| next_index[i] > 0)
-            .collect();
+        let nidx: Vec<usize> = (0..next_index.len()).filter(|&i| next_index[i] > 0).collect();
         let pts: Vec<[f32; 3]> = nidx
             .iter()
             .map(|&f| {
@@ -407,13 +382,7 @@ pub fn decode_flashvdm(
             *v = f32::NAN;
         }
     }
-    Ok((
-        Grid {
-            dims: [n, n, n],
-            values: grid,
-        },
-        decoded,
-    ))
+    Ok((Grid { dims: [n, n, n], values: grid }, decoded))
 }
 
 #[cfg(test)]

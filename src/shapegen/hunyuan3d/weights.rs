@@ -1,7 +1,9 @@
 //! Finding and loading the official weights: one safetensors file whose keys carry the prefixes
 //! `model.` (DiT), `vae.` (ShapeVAE) and `conditioner.` (DINOv2), next to its `config.yaml`.
 //!
-//! Files are memory-mapped (`MmapedSafetensors`); a tensor is read when a layer asks for it. Every key
+//! Files are memory-mapped (`MmapedSafetensors`); a tensor is read when a layer asks for it, and copied
+//! once into candle's storage then (candle's CPU tensors own their buffers, and f16 weights are
+//! converted to the compute dtype there anyway): the file is never read whole into memory. Every key
 //! a layer asks for is checked by name and shape; instead of failing on the first, the loader records
 //! each missing or mis-shaped key (handing back zeros so that building goes on) and
 //! [`WeightCheck::finish`] then names them all, the first ones first.
@@ -25,11 +27,7 @@ pub const VARIANT_FOLDERS: &[(&str, &str)] = &[
     ("mini-turbo", "hunyuan3d-dit-v2-mini-turbo"),
 ];
 
-const WEIGHT_NAMES: &[&str] = &[
-    "model.fp16.safetensors",
-    "model.safetensors",
-    "model.fp32.safetensors",
-];
+const WEIGHT_NAMES: &[&str] = &["model.fp16.safetensors", "model.safetensors", "model.fp32.safetensors"];
 
 /// Where one model's config and weights are.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,11 +78,7 @@ impl ModelFiles {
         if !config.is_file() {
             return None;
         }
-        WEIGHT_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-            .map(|weights| Self { config, weights })
+        WEIGHT_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()).map(|weights| Self { config, weights })
     }
 
     pub fn read_config(&self) -> std::result::Result<Config, String> {
@@ -105,19 +99,12 @@ impl WeightCheck {
         // mapped, which is what candle's `from_mmaped_safetensors` documents too.
         let tensors = unsafe { MmapedSafetensors::new(path) }
             .map_err(|e| format!("cannot read weights {}: {e}", path.display()))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            problems: Arc::new(Mutex::new(Vec::new())),
-            tensors: Arc::new(tensors),
-        })
+        Ok(Self { path: path.to_path_buf(), problems: Arc::new(Mutex::new(Vec::new())), tensors: Arc::new(tensors) })
     }
 
     /// A `VarBuilder` over the whole file (keys with their prefixes) in `dtype` on `device`.
     pub fn var_builder(&self, dtype: DType, device: &Device) -> VarBuilder<'static> {
-        let backend = Checked {
-            tensors: self.tensors.clone(),
-            problems: self.problems.clone(),
-        };
+        let backend = Checked { tensors: self.tensors.clone(), problems: self.problems.clone() };
         VarBuilder::from_backend(Box::new(backend), dtype, device.clone())
     }
 
@@ -164,10 +151,9 @@ impl SimpleBackend for Checked {
     fn get(&self, s: Shape, name: &str, _: Init, dtype: DType, dev: &Device) -> Result<Tensor> {
         match self.tensors.get(name) {
             Err(_) => self.record(format!("{name} missing (expected {s:?})")),
-            Ok(view) if view.shape() != s.dims() => self.record(format!(
-                "{name} has shape {:?}, expected {s:?}",
-                view.shape()
-            )),
+            Ok(view) if view.shape() != s.dims() => {
+                self.record(format!("{name} has shape {:?}, expected {s:?}", view.shape()))
+            }
             Ok(_) => return self.tensors.load(name, dev)?.to_dtype(dtype),
         }
         Tensor::zeros(s, dtype, dev)
@@ -188,10 +174,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn write(dir: &Path, tensors: &[(&str, Tensor)]) -> PathBuf {
-        let map: HashMap<String, Tensor> = tensors
-            .iter()
-            .map(|(k, t)| (k.to_string(), t.clone()))
-            .collect();
+        let map: HashMap<String, Tensor> = tensors.iter().map(|(k, t)| (k.to_string(), t.clone())).collect();
         let path = dir.join("model.safetensors");
         candle_core::safetensors::save(&map, &path).unwrap();
         path

@@ -1,8 +1,6 @@
 //! The facts: who is celebrated, their passions, something quirky, the occasion.
 
-use crate::domain::{
-    Facts, FactsError, Occasion, Stage, MAX_HOBBIES_CHARS, MAX_NAME_CHARS, MAX_QUIRK_CHARS,
-};
+use crate::domain::{Facts, FactsError, Occasion, Stage, MAX_HOBBIES_CHARS, MAX_NAME_CHARS, MAX_QUIRK_CHARS};
 use crate::pipeline::SessionParams;
 use crate::tui::action::{Action, KeyContext};
 use crate::tui::app::{App, ScreenId, View};
@@ -37,19 +35,10 @@ pub struct InputScreen {
 
 pub const HELP: &[(&str, &str)] = &[
     ("Tab ↓ / Shift-Tab ↑", "next / previous field"),
-    (
-        "← →  Home End",
-        "move in the text (Ctrl or Alt + ← → by word)",
-    ),
-    (
-        "Backspace Del  Ctrl-W",
-        "delete a character / the word before",
-    ),
+    ("← →  Home End", "move in the text (Ctrl or Alt + ← → by word)"),
+    ("Backspace Del  Ctrl-W", "delete a character / the word before"),
     ("Ctrl-U  Ctrl-K", "delete to the start / to the end"),
-    (
-        "Enter",
-        "next field; on the occasion: generate the concepts",
-    ),
+    ("Enter", "next field; on the occasion: generate the concepts"),
     ("Ctrl-Enter  Ctrl-G", "generate from any field"),
     ("← →  (occasion)", "choose the occasion"),
     ("Esc", "back to the session list"),
@@ -65,9 +54,7 @@ pub fn hints(ctx: KeyContext) -> &'static str {
 }
 
 fn occasion_labels() -> Vec<&'static str> {
-    std::iter::once("none")
-        .chain(Occasion::ALL.iter().map(|o| o.label()))
-        .collect()
+    std::iter::once("none").chain(Occasion::ALL.iter().map(|o| o.label())).collect()
 }
 
 impl InputScreen {
@@ -93,10 +80,7 @@ impl InputScreen {
             name: self.name.value().trim().to_string(),
             hobbies: self.hobbies.value().trim().to_string(),
             quirk: self.quirk.value().trim().to_string(),
-            occasion: self
-                .occasion
-                .checked_sub(1)
-                .and_then(|i| Occasion::ALL.get(i).copied()),
+            occasion: self.occasion.checked_sub(1).and_then(|i| Occasion::ALL.get(i).copied()),
         }
     }
 
@@ -104,10 +88,7 @@ impl InputScreen {
         self.name = Input::new(facts.name.clone());
         self.hobbies = Input::new(facts.hobbies.clone());
         self.quirk = Input::new(facts.quirk.clone());
-        self.occasion = facts
-            .occasion
-            .and_then(|o| Occasion::ALL.iter().position(|x| *x == o))
-            .map_or(0, |i| i + 1);
+        self.occasion = facts.occasion.and_then(|o| Occasion::ALL.iter().position(|x| *x == o)).map_or(0, |i| i + 1);
         self.errors = Default::default();
         self.busy = false;
     }
@@ -117,23 +98,10 @@ impl InputScreen {
         let limits = [MAX_NAME_CHARS, MAX_HOBBIES_CHARS, MAX_QUIRK_CHARS];
         let names = ["name", "hobbies", "quirk"];
         for i in 0..3 {
-            let n = [&self.name, &self.hobbies, &self.quirk][i]
-                .value()
-                .chars()
-                .count();
+            let n = [&self.name, &self.hobbies, &self.quirk][i].value().chars().count();
             if n > limits[i] {
-                self.errors[i] = Some(
-                    FactsError::TooLong {
-                        field: names[i],
-                        max: limits[i],
-                        got: n,
-                    }
-                    .to_string(),
-                );
-            } else if self.errors[i]
-                .as_deref()
-                .is_some_and(|e| e.contains("characters long"))
-            {
+                self.errors[i] = Some(FactsError::TooLong { field: names[i], max: limits[i], got: n }.to_string());
+            } else if self.errors[i].as_deref().is_some_and(|e| e.contains("characters long")) {
                 self.errors[i] = None;
             }
         }
@@ -151,10 +119,9 @@ impl InputScreen {
                     "hobbies" => 1,
                     _ => 2,
                 },
-                FactsError::ControlChar(c) => [&facts.name, &facts.hobbies, &facts.quirk]
-                    .iter()
-                    .position(|s| s.contains(*c))
-                    .unwrap_or(0),
+                FactsError::ControlChar(c) => {
+                    [&facts.name, &facts.hobbies, &facts.quirk].iter().position(|s| s.contains(*c)).unwrap_or(0)
+                }
             };
             self.errors[idx] = Some(e.to_string());
             self.focus = idx;
@@ -172,9 +139,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Submit if s.focus < OCCASION => s.focus += 1,
         Action::Submit | Action::SubmitAll => return generate(app),
         Action::Left if s.focus == OCCASION => s.occasion = s.occasion.saturating_sub(1),
-        Action::Right if s.focus == OCCASION => {
-            s.occasion = (s.occasion + 1).min(Occasion::ALL.len())
-        }
+        Action::Right if s.focus == OCCASION => s.occasion = (s.occasion + 1).min(Occasion::ALL.len()),
         Action::Select(i) if s.focus == OCCASION => s.occasion = (i + 1).min(Occasion::ALL.len()),
         Action::Edit(req) => {
             let focus = s.focus;
@@ -190,11 +155,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             let focus = s.focus;
             if let Some(field) = s.field_mut(focus) {
                 // One-line fields: line breaks become the separators people mean by them.
-                for c in text
-                    .trim_end()
-                    .chars()
-                    .map(|c| if c == '\n' || c == '\r' { ',' } else { c })
-                {
+                for c in text.trim_end().chars().map(|c| if c == '\n' || c == '\r' { ',' } else { c }) {
                     if !c.is_control() {
                         field.handle(InputRequest::InsertChar(c));
                     }
@@ -253,11 +214,7 @@ impl Widget for View<'_, InputScreen> {
         let t = &self.shared.theme;
         let s = self.screen;
         let width = area.width.saturating_sub(4).min(96);
-        let col = Rect {
-            x: area.x + (area.width - width) / 2,
-            width,
-            ..area
-        };
+        let col = Rect { x: area.x + (area.width - width) / 2, width, ..area };
         let chips_h = if width >= 92 { 3 } else { 4 };
         let [intro, name, hobbies, quirk, occasion, button, message] = Layout::vertical([
             Constraint::Length(2),
@@ -271,35 +228,16 @@ impl Widget for View<'_, InputScreen> {
         .areas(col);
         Paragraph::new(vec![
             Line::from(Span::styled("Who are we celebrating?", t.accent())),
-            Line::from(Span::styled(
-                "A few facts, and we sketch four keepsake figurines to choose from.",
-                t.muted(),
-            )),
+            Line::from(Span::styled("A few facts, and we sketch four keepsake figurines to choose from.", t.muted())),
         ])
         .wrap(Wrap { trim: true })
         .render(intro, buf);
         let fields = [
-            (
-                "Who is celebrated",
-                &s.name,
-                MAX_NAME_CHARS,
-                "a name or a relation: Dad, Zoë, my sister",
-            ),
-            (
-                "Passions and hobbies",
-                &s.hobbies,
-                MAX_HOBBIES_CHARS,
-                "comma separated: tennis, coffee, jazz",
-            ),
-            (
-                "Something quirky (optional)",
-                &s.quirk,
-                MAX_QUIRK_CHARS,
-                "always wears a bow tie",
-            ),
+            ("Who is celebrated", &s.name, MAX_NAME_CHARS, "a name or a relation: Dad, Zoë, my sister"),
+            ("Passions and hobbies", &s.hobbies, MAX_HOBBIES_CHARS, "comma separated: tennis, coffee, jazz"),
+            ("Something quirky (optional)", &s.quirk, MAX_QUIRK_CHARS, "always wears a bow tie"),
         ];
-        for (i, ((label, input, max, placeholder), rect)) in
-            fields.into_iter().zip([name, hobbies, quirk]).enumerate()
+        for (i, ((label, input, max, placeholder), rect)) in fields.into_iter().zip([name, hobbies, quirk]).enumerate()
         {
             Field {
                 label,
@@ -327,25 +265,16 @@ impl Widget for View<'_, InputScreen> {
         } else {
             "[ Generate concepts ▸ ]".to_string()
         };
-        let style = if s.focus == OCCASION {
-            t.selected()
-        } else {
-            t.accent()
-        };
+        let style = if s.focus == OCCASION { t.selected() } else { t.accent() };
         Paragraph::new(vec![
             Line::from(Span::styled(label, style)),
-            Line::from(Span::styled(
-                "Enter on the occasion or Ctrl-G from anywhere",
-                t.muted(),
-            )),
+            Line::from(Span::styled("Enter on the occasion or Ctrl-G from anywhere", t.muted())),
         ])
         .alignment(Alignment::Center)
         .render(button, buf);
         // The border shows a shortened message; the whole of the first one is spelled out here.
         if let Some(err) = s.errors.iter().flatten().next() {
-            Paragraph::new(Span::styled(format!("⚠ {err}"), t.error()))
-                .wrap(Wrap { trim: true })
-                .render(message, buf);
+            Paragraph::new(Span::styled(format!("! {err}"), t.error())).wrap(Wrap { trim: true }).render(message, buf);
         }
     }
 }
@@ -399,16 +328,12 @@ mod tests {
         let fx = on_action(&mut app, Action::SubmitAll);
         assert!(fx.is_empty());
         assert_eq!(app.input.focus, 1, "focus moves to the empty hobbies");
-        assert!(app.input.errors[1]
-            .as_deref()
-            .is_some_and(|e| e.contains("hobbies is empty")));
+        assert!(app.input.errors[1].as_deref().is_some_and(|e| e.contains("hobbies is empty")));
         type_text(&mut app, "tennis");
         assert!(app.input.errors[1].is_none(), "typing clears the message");
         on_action(&mut app, Action::Edit(InputRequest::GoToEnd));
         type_text(&mut app, &"x".repeat(MAX_HOBBIES_CHARS));
-        assert!(app.input.errors[1]
-            .as_deref()
-            .is_some_and(|e| e.contains("keep it to 300")));
+        assert!(app.input.errors[1].as_deref().is_some_and(|e| e.contains("keep it to 300")));
     }
 
     #[test]
@@ -431,9 +356,6 @@ mod tests {
             _ => panic!("expected a new session"),
         }
         assert!(app.input.busy);
-        assert!(
-            on_action(&mut app, Action::SubmitAll).is_empty(),
-            "no second session while saving"
-        );
+        assert!(on_action(&mut app, Action::SubmitAll).is_empty(), "no second session while saving");
     }
 }

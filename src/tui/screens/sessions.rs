@@ -58,11 +58,7 @@ pub struct SessionsScreen {
 
 impl SessionsScreen {
     pub fn new(rows: Vec<SessionSummary>) -> SessionsScreen {
-        SessionsScreen {
-            rows,
-            cursor: 0,
-            opening: false,
-        }
+        SessionsScreen { rows, cursor: 0, opening: false }
     }
 }
 
@@ -80,9 +76,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let s = &mut app.sessions;
     match action {
         Action::Up | Action::Left => s.cursor = s.cursor.saturating_sub(1),
-        Action::Down | Action::Right => {
-            s.cursor = (s.cursor + 1).min(s.rows.len().saturating_sub(1))
-        }
+        Action::Down | Action::Right => s.cursor = (s.cursor + 1).min(s.rows.len().saturating_sub(1)),
         Action::Submit | Action::SubmitAll => {
             if let Some(row) = s.rows.get(s.cursor) {
                 s.opening = true;
@@ -103,8 +97,7 @@ impl Widget for View<'_, SessionsScreen> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = &self.shared.theme;
         let s = self.screen;
-        let [intro, list] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+        let [intro, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
         Paragraph::new(vec![
             Line::from(Span::styled(
                 " Welcome back. Pick up where you left off, or press n for a new keepsake.",
@@ -116,24 +109,15 @@ impl Widget for View<'_, SessionsScreen> {
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(t.border(true))
-            .title_top(Line::from(Span::styled(
-                format!(" Sessions ({}) ", s.rows.len()),
-                t.accent(),
-            )))
-            .title_bottom(Line::from(Span::styled(
-                if s.opening { " opening… " } else { "" },
-                t.muted(),
-            )));
+            .title_top(Line::from(Span::styled(format!(" Sessions ({}) ", s.rows.len()), t.accent())))
+            .title_bottom(Line::from(Span::styled(if s.opening { " opening… " } else { "" }, t.muted())));
         let inner = block.inner(list);
         block.render(list, buf);
         let name_w = 16usize;
         let fixed = 2 + 8 + 2 + 14 + 2 + 16 + 2 + name_w + 2;
         let hobby_w = (inner.width as usize).saturating_sub(fixed).max(4);
         let mut lines = vec![Line::from(Span::styled(
-            format!(
-                "  {:<8}  {:<14}  {:<16}  {:<name_w$}  {}",
-                "id", "reached", "updated", "name", "hobbies"
-            ),
+            format!("  {:<8}  {:<14}  {:<16}  {:<name_w$}  {}", "id", "reached", "updated", "name", "hobbies"),
             t.muted(),
         ))];
         let visible = inner.height.saturating_sub(1) as usize;
@@ -148,11 +132,7 @@ impl Widget for View<'_, SessionsScreen> {
                 ellipsize(&row.name, name_w),
                 ellipsize(&row.hobbies, hobby_w),
             );
-            let style = if i == s.cursor {
-                t.cursor_row()
-            } else {
-                t.base()
-            };
+            let style = if i == s.cursor { t.cursor_row() } else { t.base() };
             lines.push(Line::from(Span::styled(text, style)));
         }
         Paragraph::new(lines).render(inner, buf);

@@ -26,9 +26,7 @@ impl Widget for Chips<'_> {
                 if self.focused { t.accent() } else { t.muted() },
             )));
         if let Some(h) = self.hint {
-            block = block.title_bottom(
-                Line::from(Span::styled(format!(" {h} "), t.muted())).right_aligned(),
-            );
+            block = block.title_bottom(Line::from(Span::styled(format!(" {h} "), t.muted())).right_aligned());
         }
         let width = block.inner(area).width as usize;
         // Lay chips out by hand so that a chip ("new baby") never breaks across lines.
@@ -37,11 +35,7 @@ impl Widget for Chips<'_> {
         let mut used = 0usize;
         for (i, opt) in self.options.iter().enumerate() {
             let chosen = i == self.selected;
-            let text = if chosen {
-                format!("‹{opt}›")
-            } else {
-                format!(" {opt} ")
-            };
+            let text = if chosen { format!("‹{opt}›") } else { format!(" {opt} ") };
             let style = match (chosen, self.focused) {
                 (true, true) => t.selected(),
                 (true, false) => t.accent(),

@@ -26,11 +26,7 @@ impl Widget for Field<'_> {
         let t = self.theme;
         let mut block = Block::bordered()
             .border_type(BorderType::Rounded)
-            .border_style(if self.error.is_some() {
-                t.error()
-            } else {
-                t.border(self.focused)
-            })
+            .border_style(if self.error.is_some() { t.error() } else { t.border(self.focused) })
             .title_top(Line::from(Span::styled(
                 format!(" {} ", self.label),
                 if self.focused { t.accent() } else { t.muted() },
@@ -39,15 +35,11 @@ impl Widget for Field<'_> {
         match (self.error, &self.hint) {
             (Some(err), _) => {
                 let room = usize::from(area.width.saturating_sub(6));
-                block = block.title_bottom(Line::from(Span::styled(
-                    format!(" {} ", super::ellipsize(err, room)),
-                    t.error(),
-                )));
+                block = block
+                    .title_bottom(Line::from(Span::styled(format!(" {} ", super::ellipsize(err, room)), t.error())));
             }
             (None, Some(hint)) => {
-                block = block.title_bottom(
-                    Line::from(Span::styled(format!(" {hint} "), t.muted())).right_aligned(),
-                );
+                block = block.title_bottom(Line::from(Span::styled(format!(" {hint} "), t.muted())).right_aligned());
             }
             (None, None) => {}
         }
@@ -58,28 +50,16 @@ impl Widget for Field<'_> {
         }
         let width = inner.width.saturating_sub(1) as usize;
         // Unfocused fields show their start; the focused one scrolls to keep the cursor in view.
-        let scroll = if self.focused {
-            self.input.visual_scroll(width)
-        } else {
-            0
-        };
+        let scroll = if self.focused { self.input.visual_scroll(width) } else { 0 };
         if self.input.value().is_empty() {
-            Paragraph::new(Span::styled(
-                self.placeholder,
-                t.muted().add_modifier(Modifier::ITALIC),
-            ))
-            .render(inner, buf);
+            Paragraph::new(Span::styled(self.placeholder, t.muted().add_modifier(Modifier::ITALIC))).render(inner, buf);
         } else {
             let scroll_cols = u16::try_from(scroll).unwrap_or(u16::MAX);
-            Paragraph::new(self.input.value())
-                .scroll((0, scroll_cols))
-                .render(inner, buf);
+            Paragraph::new(self.input.value()).scroll((0, scroll_cols)).render(inner, buf);
         }
         if self.focused {
             let col = self.input.visual_cursor().saturating_sub(scroll);
-            let x = inner
-                .x
-                .saturating_add(u16::try_from(col).unwrap_or(u16::MAX));
+            let x = inner.x.saturating_add(u16::try_from(col).unwrap_or(u16::MAX));
             if x < inner.right() {
                 if let Some(cell) = buf.cell_mut((x, inner.y)) {
                     cell.set_style(cell.style().add_modifier(Modifier::REVERSED));
@@ -111,39 +91,19 @@ impl Widget for LineField<'_> {
         let row = Rect { height: 1, ..area };
         let label_style = if self.focused { t.accent() } else { t.muted() };
         let marker = if self.focused { "▸" } else { " " };
-        Paragraph::new(Span::styled(format!("{marker}{}", self.label), label_style)).render(
-            Rect {
-                width: self.label_width.min(row.width),
-                ..row
-            },
-            buf,
-        );
+        Paragraph::new(Span::styled(format!("{marker}{}", self.label), label_style))
+            .render(Rect { width: self.label_width.min(row.width), ..row }, buf);
         let x = row.x + self.label_width.min(row.width);
         let width = self.width.min(row.right().saturating_sub(x));
         let strip = Rect { x, width, ..row };
-        let strip_style = if t.monochrome {
-            ratatui::style::Style::new().add_modifier(Modifier::UNDERLINED)
-        } else {
-            t.cursor_row()
-        };
+        let strip_style =
+            if t.monochrome { ratatui::style::Style::new().add_modifier(Modifier::UNDERLINED) } else { t.cursor_row() };
         buf.set_style(strip, strip_style);
-        let inner = Rect {
-            x: strip.x + 1,
-            width: strip.width.saturating_sub(2),
-            ..strip
-        };
-        let scroll = if self.focused {
-            self.input
-                .visual_scroll(inner.width.saturating_sub(1) as usize)
-        } else {
-            0
-        };
-        Paragraph::new(self.input.value())
-            .scroll((0, u16::try_from(scroll).unwrap_or(u16::MAX)))
-            .render(inner, buf);
+        let inner = Rect { x: strip.x + 1, width: strip.width.saturating_sub(2), ..strip };
+        let scroll = if self.focused { self.input.visual_scroll(inner.width.saturating_sub(1) as usize) } else { 0 };
+        Paragraph::new(self.input.value()).scroll((0, u16::try_from(scroll).unwrap_or(u16::MAX))).render(inner, buf);
         if self.focused {
-            let col = u16::try_from(self.input.visual_cursor().saturating_sub(scroll))
-                .unwrap_or(u16::MAX);
+            let col = u16::try_from(self.input.visual_cursor().saturating_sub(scroll)).unwrap_or(u16::MAX);
             let cx = inner.x.saturating_add(col);
             if cx < inner.right() {
                 if let Some(cell) = buf.cell_mut((cx, inner.y)) {
@@ -153,11 +113,7 @@ impl Widget for LineField<'_> {
         }
         let note_x = strip.right() + 1;
         if note_x < row.right() {
-            let rest = Rect {
-                x: note_x,
-                width: row.right() - note_x,
-                ..row
-            };
+            let rest = Rect { x: note_x, width: row.right() - note_x, ..row };
             let span = match (self.error, self.note) {
                 (Some(e), _) => Span::styled(e, t.error()),
                 (None, Some(n)) => Span::styled(n, t.muted()),

@@ -38,14 +38,9 @@ impl Widget for Picture<'_> {
             Some(s) => format!("{s} {}", self.placeholder),
             None => self.placeholder.to_string(),
         };
-        let lines =
-            u16::try_from(text.chars().count() / area.width.max(1) as usize + 1).unwrap_or(1);
+        let lines = u16::try_from(text.chars().count() / area.width.max(1) as usize + 1).unwrap_or(1);
         let y = area.y + area.height.saturating_sub(lines) / 2;
-        let at = Rect {
-            y,
-            height: area.bottom().saturating_sub(y),
-            ..area
-        };
+        let at = Rect { y, height: area.bottom().saturating_sub(y), ..area };
         Paragraph::new(Line::from(Span::styled(text, self.theme.muted())))
             .alignment(Alignment::Center)
             .wrap(Wrap { trim: true })

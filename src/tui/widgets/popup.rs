@@ -10,12 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
 fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
@@ -23,10 +18,7 @@ fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
         .border_type(BorderType::Double)
         .border_style(theme.border(true))
         .style(theme.panel())
-        .title_top(Line::from(Span::styled(
-            format!(" {title} "),
-            theme.accent(),
-        )))
+        .title_top(Line::from(Span::styled(format!(" {title} "), theme.accent())))
 }
 
 /// The keys of one screen, two columns.
@@ -41,43 +33,27 @@ pub struct Help<'a> {
 impl Widget for Help<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let key_w = self
-            .keys
-            .iter()
-            .map(|(k, _)| k.chars().count())
-            .max()
-            .unwrap_or(0);
+        let key_w = self.keys.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
         let mut lines: Vec<Line> = self
             .keys
             .iter()
-            .map(|(k, what)| {
-                Line::from(vec![
-                    Span::styled(format!("{k:>key_w$}  "), t.accent()),
-                    Span::raw(*what),
-                ])
-            })
+            .map(|(k, what)| Line::from(vec![Span::styled(format!("{k:>key_w$}  "), t.accent()), Span::raw(*what)]))
             .collect();
         if !self.notes.is_empty() {
             lines.push(Line::raw(""));
-            lines.extend(
-                self.notes
-                    .iter()
-                    .map(|n| Line::from(Span::styled(n.clone(), t.muted()))),
-            );
+            lines.extend(self.notes.iter().map(|n| Line::from(Span::styled(n.clone(), t.muted()))));
         }
         let width = 72u16.min(area.width);
         let text_w = usize::from(width.saturating_sub(2)).max(1);
-        let rows: usize = lines
-            .iter()
-            .map(|l| l.width().max(1).div_ceil(text_w))
-            .sum();
+        let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(text_w)).sum();
         let rect = centered(area, width, u16::try_from(rows + 2).unwrap_or(u16::MAX));
         Clear.render(rect, buf);
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(frame(self.title, t).title_bottom(
-                Line::from(Span::styled(" Esc or ? closes ", t.muted())).right_aligned(),
-            ))
+            .block(
+                frame(self.title, t)
+                    .title_bottom(Line::from(Span::styled(" Esc or ? closes ", t.muted())).right_aligned()),
+            )
             .render(rect, buf);
     }
 }
@@ -96,18 +72,14 @@ impl Widget for Dialog<'_> {
         let t = self.theme;
         let width = 60u16.min(area.width);
         let text_w = width.saturating_sub(4).max(1) as usize;
-        let rows = self
-            .message
-            .lines()
-            .map(|l| l.chars().count().max(1).div_ceil(text_w))
-            .sum::<usize>();
+        let rows = self.message.lines().map(|l| l.chars().count().max(1).div_ceil(text_w)).sum::<usize>();
         let h = u16::try_from(rows + 4).unwrap_or(u16::MAX);
         let rect = centered(area, width, h);
         Clear.render(rect, buf);
         let style = if self.error { t.error() } else { t.accent() };
-        let block = frame(self.title, t).border_style(style).title_bottom(
-            Line::from(Span::styled(format!(" {} ", self.answers), t.muted())).right_aligned(),
-        );
+        let block = frame(self.title, t)
+            .border_style(style)
+            .title_bottom(Line::from(Span::styled(format!(" {} ", self.answers), t.muted())).right_aligned());
         let inner = block.inner(rect);
         block.render(rect, buf);
         let text = Rect {
@@ -116,8 +88,6 @@ impl Widget for Dialog<'_> {
             y: inner.y + 1,
             height: inner.height.saturating_sub(1),
         };
-        Paragraph::new(self.message)
-            .wrap(Wrap { trim: false })
-            .render(text, buf);
+        Paragraph::new(self.message).wrap(Wrap { trim: false }).render(text, buf);
     }
 }

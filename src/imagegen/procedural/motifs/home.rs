@@ -9,15 +9,8 @@ use std::f32::consts::FRAC_PI_2;
 pub fn coffee_cup(v: &Variation) -> Node {
     let r = lerp(0.3, 0.34, v.a);
     let h = lerp(0.5, 0.58, v.b);
-    let saucer = Node::lathe(vec![
-        [0.0, 0.0],
-        [0.3, 0.0],
-        [0.5, 0.05],
-        [0.54, 0.085],
-        [0.5, 0.09],
-        [0.32, 0.055],
-        [0.0, 0.05],
-    ]);
+    let saucer =
+        Node::lathe(vec![[0.0, 0.0], [0.3, 0.0], [0.5, 0.05], [0.54, 0.085], [0.5, 0.09], [0.32, 0.055], [0.0, 0.05]]);
     let base = 0.05;
     let cup = Node::lathe(vec![
         [0.0, base],
@@ -54,35 +47,15 @@ pub fn house(v: &Variation) -> Node {
     let d = 0.3;
     let walls = Node::round_box([w, wall_h * 0.5, d], 0.015).at(0.0, wall_h * 0.5, 0.0);
     let roof_top = wall_h + lerp(0.32, 0.4, v.c);
-    let roof = Node::extrude(
-        vec![
-            [-w - 0.09, wall_h - 0.04],
-            [w + 0.09, wall_h - 0.04],
-            [0.0, roof_top],
-        ],
-        d + 0.06,
-        0.02,
-    );
-    let attic = Node::extrude(
-        vec![
-            [-w, wall_h - 0.05],
-            [w, wall_h - 0.05],
-            [0.0, roof_top - 0.1],
-        ],
-        d,
-        0.0,
-    );
+    let roof =
+        Node::extrude(vec![[-w - 0.09, wall_h - 0.04], [w + 0.09, wall_h - 0.04], [0.0, roof_top]], d + 0.06, 0.02);
+    let attic = Node::extrude(vec![[-w, wall_h - 0.05], [w, wall_h - 0.05], [0.0, roof_top - 0.1]], d, 0.0);
     let chimney = Node::round_box([0.055, 0.14, 0.055], 0.01).at(w * 0.5, roof_top - 0.08, -0.1);
     let door = Node::round_box([0.075, 0.13, 0.04], 0.02).at(0.0, 0.13, d);
     let window = Node::round_box([0.065, 0.065, 0.04], 0.01);
-    let mullions = Node::union(vec![
-        Node::round_box([0.065, 0.01, 0.03], 0.0),
-        Node::round_box([0.01, 0.065, 0.03], 0.0),
-    ]);
-    let round_window =
-        Node::cylinder(0.065, 0.05, 0.01)
-            .rotate_x(FRAC_PI_2)
-            .at(0.0, wall_h + 0.12, d + 0.06);
+    let mullions =
+        Node::union(vec![Node::round_box([0.065, 0.01, 0.03], 0.0), Node::round_box([0.01, 0.065, 0.03], 0.0)]);
+    let round_window = Node::cylinder(0.065, 0.05, 0.01).rotate_x(FRAC_PI_2).at(0.0, wall_h + 0.12, d + 0.06);
     let cut = Node::union(vec![
         door,
         window.clone().at(w * 0.58, wall_h * 0.55, d),
@@ -95,12 +68,7 @@ pub fn house(v: &Variation) -> Node {
     ]);
     let step = Node::round_box([0.11, 0.025, 0.05], 0.01).at(0.0, 0.025, d + 0.03);
     let knob = Node::sphere(0.018).at(0.04, 0.12, d - 0.01);
-    Node::union(vec![
-        Node::union(vec![walls, roof, attic, chimney]).smooth_subtract(cut, 0.01),
-        frames,
-        step,
-        knob,
-    ])
+    Node::union(vec![Node::union(vec![walls, roof, attic, chimney]).smooth_subtract(cut, 0.01), frames, step, knob])
 }
 
 /// A two-tier cake with icing drips and candles.
@@ -114,19 +82,10 @@ pub fn cake(v: &Variation) -> Node {
     let drips = |r: f32, top: f32, n: u32| {
         Node::union(vec![
             Node::torus(r - 0.01, 0.035).at(0.0, top - 0.01, 0.0),
-            Node::capsule(
-                [r - 0.005, top - 0.02, 0.0],
-                [r - 0.005, top - 0.1, 0.0],
-                0.035,
-            )
-            .polar(n),
-            Node::capsule(
-                [r - 0.005, top - 0.02, 0.0],
-                [r - 0.005, top - 0.06, 0.0],
-                0.032,
-            )
-            .rotate_y(deg(180.0) / n as f32)
-            .polar(n),
+            Node::capsule([r - 0.005, top - 0.02, 0.0], [r - 0.005, top - 0.1, 0.0], 0.035).polar(n),
+            Node::capsule([r - 0.005, top - 0.02, 0.0], [r - 0.005, top - 0.06, 0.0], 0.032)
+                .rotate_y(deg(180.0) / n as f32)
+                .polar(n),
         ])
     };
     let candle_h = lerp(0.16, 0.2, v.c);
@@ -140,23 +99,14 @@ pub fn cake(v: &Variation) -> Node {
                 Node::cone(0.03, 0.0, 0.05).at(0.0, top + candle_h + 0.09, 0.0),
             ],
         ),
-        Node::capsule(
-            [0.0, top + candle_h - 0.02, 0.0],
-            [0.0, top + candle_h + 0.04, 0.0],
-            0.015,
-        ),
+        Node::capsule([0.0, top + candle_h - 0.02, 0.0], [0.0, top + candle_h + 0.04, 0.0], 0.015),
     ]);
     let candles = Node::union(vec![
         candle.clone().at(0.0, 0.0, 0.04),
         candle.clone().at(-r2 * 0.5, -0.0, -0.06),
         candle.at(r2 * 0.5, 0.0, -0.06),
     ]);
-    Node::union(vec![
-        Node::smooth_union(0.02, vec![tier1, tier2]),
-        drips(r1, h1, 12),
-        drips(r2, top, 9),
-        candles,
-    ])
+    Node::union(vec![Node::smooth_union(0.02, vec![tier1, tier2]), drips(r1, h1, 12), drips(r2, top, 9), candles])
 }
 
 /// A chef's toque: a tall pleated band under a puffed crown.
@@ -164,12 +114,7 @@ pub fn chef_hat(v: &Variation) -> Node {
     let r = lerp(0.2, 0.23, v.a);
     let band_h = lerp(0.46, 0.54, v.b);
     let band = Node::cylinder(r, band_h * 0.5, 0.02).at(0.0, band_h * 0.5, 0.0);
-    let pleats = Node::capsule(
-        [r + 0.004, 0.05, 0.0],
-        [r + 0.004, band_h - 0.02, 0.0],
-        0.014,
-    )
-    .polar(16);
+    let pleats = Node::capsule([r + 0.004, 0.05, 0.0], [r + 0.004, band_h - 0.02, 0.0], 0.014).polar(16);
     let puff_r = lerp(0.12, 0.14, v.c);
     let crown_y = band_h + 0.05;
     let puffs = Node::smooth_union(

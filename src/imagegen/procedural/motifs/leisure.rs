@@ -1,6 +1,6 @@
 //! Pastime motifs: books, music, pictures, games and crafts.
 
-use super::shapes::{bezier, deg, lerp};
+use super::shapes::{deg, lerp};
 use super::Variation;
 use crate::imagegen::procedural::sdf::{Node, Outline};
 use std::f32::consts::FRAC_PI_2;
@@ -11,31 +11,18 @@ fn closed_book(half: [f32; 3]) -> Node {
     let cover = Node::round_box(half, 0.02);
     let recess = Node::round_box([w, h - 0.022, d - 0.012], 0.0).at(0.02, 0.0, 0.0);
     let pages = Node::round_box([w - 0.01, h - 0.02, d - 0.018], 0.004).at(0.008, 0.0, 0.0);
-    let lines =
-        Node::round_box([w + 0.02, 0.004, d + 0.02], 0.0).repeat([0.0, 0.022, 0.0], [0, 2, 0]);
-    Node::union(vec![
-        cover.subtract(recess),
-        pages.smooth_subtract(lines.at(0.02, 0.0, 0.0), 0.004),
-    ])
+    let lines = Node::round_box([w + 0.02, 0.004, d + 0.02], 0.0).repeat([0.0, 0.022, 0.0], [0, 2, 0]);
+    Node::union(vec![cover.subtract(recess), pages.smooth_subtract(lines.at(0.02, 0.0, 0.0), 0.004)])
 }
 
 /// Two closed books with an open one propped on top, pages towards the viewer.
 pub fn book(v: &Variation) -> Node {
     let w = lerp(0.42, 0.46, v.a);
     let b1 = closed_book([w, 0.075, 0.3]).at(0.0, 0.075, 0.0);
-    let b2 = closed_book([w - 0.05, 0.065, 0.27])
-        .rotate_y(lerp(-0.25, 0.25, v.b))
-        .at(0.02, 0.21, 0.0);
+    let b2 = closed_book([w - 0.05, 0.065, 0.27]).rotate_y(lerp(-0.25, 0.25, v.b)).at(0.02, 0.21, 0.0);
     let open_w = w - 0.03;
     // Cross-section of the open pages: two humps rising from the spine and falling to the edges.
-    let hump = |x: f32| {
-        0.035
-            + 0.12
-                * (std::f32::consts::PI * x.abs() / open_w)
-                    .sin()
-                    .max(0.0)
-                    .powf(0.6)
-    };
+    let hump = |x: f32| 0.035 + 0.12 * (std::f32::consts::PI * x.abs() / open_w).sin().max(0.0).powf(0.6);
     let n = 14;
     let mut outline: Vec<[f32; 2]> = vec![[-open_w, 0.0], [open_w, 0.0]];
     for i in (0..=n).rev() {
@@ -47,21 +34,14 @@ pub fn book(v: &Variation) -> Node {
         outline.push([x, hump(x)]);
     }
     let pages = Node::extrude(outline, 0.25, 0.01);
-    let edge_lines = Node::round_box([0.004, 0.2, 0.3], 0.0)
-        .repeat([0.022, 0.0, 0.0], [2, 0, 0])
-        .mirror_x();
-    let page_lines = edge_lines
-        .at(open_w - 0.05, 0.0, 0.0)
-        .intersect(Node::round_box([0.06, 0.3, 0.26], 0.0).at(open_w, 0.0, 0.0));
+    let edge_lines = Node::round_box([0.004, 0.2, 0.3], 0.0).repeat([0.022, 0.0, 0.0], [2, 0, 0]).mirror_x();
+    let page_lines =
+        edge_lines.at(open_w - 0.05, 0.0, 0.0).intersect(Node::round_box([0.06, 0.3, 0.26], 0.0).at(open_w, 0.0, 0.0));
     let cover = Node::round_box([open_w + 0.025, 0.014, 0.27], 0.01);
     let ribbon = Node::round_box([0.025, 0.1, 0.01], 0.008).at(0.04, -0.06, 0.265);
-    let open_book = Node::union(vec![
-        pages.smooth_subtract(page_lines, 0.003),
-        cover,
-        ribbon,
-    ])
-    .rotate_x(lerp(0.75, 0.9, v.c))
-    .at(0.0, 0.32, -0.04);
+    let open_book = Node::union(vec![pages.smooth_subtract(page_lines, 0.003), cover, ribbon])
+        .rotate_x(lerp(0.75, 0.9, v.c))
+        .at(0.0, 0.32, -0.04);
     Node::union(vec![b1, b2, open_book])
 }
 
@@ -73,33 +53,21 @@ pub fn guitar(v: &Variation) -> Node {
     let body = Node::smooth_union(
         0.12,
         vec![
-            Node::cylinder(lower, depth, 0.035)
-                .rotate_x(FRAC_PI_2)
-                .at(0.0, lower, 0.0),
-            Node::cylinder(upper, depth, 0.035).rotate_x(FRAC_PI_2).at(
-                0.0,
-                lower * 2.0 + upper * 0.45,
-                0.0,
-            ),
+            Node::cylinder(lower, depth, 0.035).rotate_x(FRAC_PI_2).at(0.0, lower, 0.0),
+            Node::cylinder(upper, depth, 0.035).rotate_x(FRAC_PI_2).at(0.0, lower * 2.0 + upper * 0.45, 0.0),
         ],
     );
     let body_top = lower * 2.0 + upper * 1.45;
     let hole_y = lower * 1.95;
-    let hole = Node::cylinder(0.08, 0.05, 0.01)
-        .rotate_x(FRAC_PI_2)
-        .at(0.0, hole_y, depth);
-    let rosette = Node::torus(0.1, 0.014)
-        .rotate_x(FRAC_PI_2)
-        .at(0.0, hole_y, depth);
+    let hole = Node::cylinder(0.08, 0.05, 0.01).rotate_x(FRAC_PI_2).at(0.0, hole_y, depth);
+    let rosette = Node::torus(0.1, 0.014).rotate_x(FRAC_PI_2).at(0.0, hole_y, depth);
     let neck_len = lerp(0.5, 0.56, v.c);
-    let neck = Node::round_box([0.048, neck_len * 0.5, 0.035], 0.015).at(
+    let neck = Node::round_box([0.048, neck_len * 0.5, 0.035], 0.015).at(0.0, body_top + neck_len * 0.5 - 0.06, 0.03);
+    let frets = Node::round_box([0.06, 0.005, 0.01], 0.0).repeat([0.0, 0.07, 0.0], [0, 3, 0]).at(
         0.0,
         body_top + neck_len * 0.5 - 0.06,
-        0.03,
+        0.068,
     );
-    let frets = Node::round_box([0.06, 0.005, 0.01], 0.0)
-        .repeat([0.0, 0.07, 0.0], [0, 3, 0])
-        .at(0.0, body_top + neck_len * 0.5 - 0.06, 0.068);
     let head_y = body_top + neck_len - 0.02;
     let headstock = Node::round_box([0.07, 0.11, 0.03], 0.025).at(0.0, head_y + 0.08, 0.02);
     let pegs = Node::capsule([0.06, 0.0, 0.0], [0.11, 0.0, 0.0], 0.022)
@@ -110,15 +78,9 @@ pub fn guitar(v: &Variation) -> Node {
     let strings = Node::round_box([0.0065, (head_y - lower * 0.75) * 0.5, 0.008], 0.0)
         .repeat([0.024, 0.0, 0.0], [1, 0, 0])
         .at(0.0, (head_y + lower * 0.75) * 0.5, depth + 0.004)
-        .subtract(
-            Node::cylinder(0.1, 0.1, 0.0)
-                .rotate_x(FRAC_PI_2)
-                .at(0.0, hole_y, depth),
-        );
+        .subtract(Node::cylinder(0.1, 0.1, 0.0).rotate_x(FRAC_PI_2).at(0.0, hole_y, depth));
     Node::union(vec![
-        Node::union(vec![body, neck, headstock, pegs])
-            .smooth_subtract(hole, 0.01)
-            .smooth_subtract(frets, 0.003),
+        Node::union(vec![body, neck, headstock, pegs]).smooth_subtract(hole, 0.01).smooth_subtract(frets, 0.003),
         rosette,
         bridge,
         strings,
@@ -131,12 +93,7 @@ pub fn camera(v: &Variation) -> Node {
     let h = 0.27;
     let body = Node::round_box([w, h, 0.16], 0.06).at(0.0, h, 0.0);
     let prism = Node::extrude(
-        vec![
-            [-0.16, 2.0 * h - 0.05],
-            [0.16, 2.0 * h - 0.05],
-            [0.1, 2.0 * h + 0.13],
-            [-0.1, 2.0 * h + 0.13],
-        ],
+        vec![[-0.16, 2.0 * h - 0.05], [0.16, 2.0 * h - 0.05], [0.1, 2.0 * h + 0.13], [-0.1, 2.0 * h + 0.13]],
         0.12,
         0.025,
     );
@@ -145,23 +102,20 @@ pub fn camera(v: &Variation) -> Node {
     let dial = Node::cylinder(0.075, 0.03, 0.012).at(-w + 0.16, 2.0 * h + 0.02, 0.0);
     let lens_r = lerp(0.19, 0.22, v.b);
     let lens_len = lerp(0.22, 0.28, v.c);
-    let lens = Node::cylinder(lens_r, lens_len * 0.5, 0.02)
-        .rotate_x(FRAC_PI_2)
-        .at(-0.02, h, 0.16 + lens_len * 0.5 - 0.02);
-    let ridges = Node::torus(lens_r + 0.004, 0.012)
-        .rotate_x(FRAC_PI_2)
-        .repeat([0.0, 0.0, 0.035], [0, 0, 1])
-        .at(-0.02, h, 0.2 + lens_len * 0.25);
+    let lens =
+        Node::cylinder(lens_r, lens_len * 0.5, 0.02).rotate_x(FRAC_PI_2).at(-0.02, h, 0.16 + lens_len * 0.5 - 0.02);
+    let ridges = Node::torus(lens_r + 0.004, 0.012).rotate_x(FRAC_PI_2).repeat([0.0, 0.0, 0.035], [0, 0, 1]).at(
+        -0.02,
+        h,
+        0.2 + lens_len * 0.25,
+    );
     let front = 0.16 + lens_len - 0.02;
     let glass = Node::sphere(lens_r * 1.1).at(-0.02, h, front + lens_r * 1.1 - 0.05);
-    let lip = Node::torus(lens_r - 0.03, 0.03)
-        .rotate_x(FRAC_PI_2)
-        .at(-0.02, h, front - 0.01);
+    let lip = Node::torus(lens_r - 0.03, 0.03).rotate_x(FRAC_PI_2).at(-0.02, h, front - 0.01);
     let flash = Node::round_box([0.07, 0.04, 0.02], 0.015).at(w - 0.14, 2.0 * h - 0.1, 0.16);
     Node::union(vec![
         Node::smooth_union(0.03, vec![body, prism, grip, button, dial]),
-        lens.smooth_subtract(ridges, 0.004)
-            .smooth_subtract(glass, 0.01),
+        lens.smooth_subtract(ridges, 0.004).smooth_subtract(glass, 0.01),
         lip,
         flash,
     ])
@@ -216,9 +170,8 @@ pub fn chess_knight(v: &Variation) -> Node {
         .rotate_z(0.5)
         .repeat([0.0, 0.09, 0.0], [0, 2, 0])
         .at(-0.19, 0.64, 0.0);
-    let carved = head
-        .smooth_subtract(Node::union(vec![eye, nostril, mouth, mane]), 0.01)
-        .rotate_y(deg(lerp(-8.0, 8.0, v.c)));
+    let carved =
+        head.smooth_subtract(Node::union(vec![eye, nostril, mouth, mane]), 0.01).rotate_y(deg(lerp(-8.0, 8.0, v.c)));
     Node::smooth_union(0.03, vec![base, carved])
 }
 
@@ -228,23 +181,13 @@ pub fn paint_palette(v: &Variation) -> Node {
     let ry = rx * 0.75;
     let cy = ry + 0.06;
     let board = Node::extrude_outline(Outline::ellipse(0.0, cy, rx, ry), 0.035, 0.02);
-    let notch =
-        Node::cylinder(0.12, 0.2, 0.0)
-            .rotate_x(FRAC_PI_2)
-            .at(-rx * 0.78, cy - ry * 0.62, 0.0);
-    let thumb =
-        Node::cylinder(0.065, 0.2, 0.0)
-            .rotate_x(FRAC_PI_2)
-            .at(-rx * 0.45, cy - ry * 0.3, 0.0);
+    let notch = Node::cylinder(0.12, 0.2, 0.0).rotate_x(FRAC_PI_2).at(-rx * 0.78, cy - ry * 0.62, 0.0);
+    let thumb = Node::cylinder(0.065, 0.2, 0.0).rotate_x(FRAC_PI_2).at(-rx * 0.45, cy - ry * 0.3, 0.0);
     let board = board.smooth_subtract(Node::union(vec![notch, thumb]), 0.02);
     let dabs: Vec<Node> = (0..5)
         .map(|i| {
             let a = deg(200.0 - i as f32 * 42.0 + v.b * 10.0);
-            let r = lerp(
-                0.055,
-                0.075,
-                ((i as f32 * 2.1 + v.b * 7.0).sin() + 1.0) * 0.5,
-            );
+            let r = lerp(0.055, 0.075, ((i as f32 * 2.1 + v.b * 7.0).sin() + 1.0) * 0.5);
             Node::ellipsoid([r, r, r * 0.8]).at(rx * 0.66 * a.cos(), cy + ry * 0.62 * a.sin(), 0.03)
         })
         .collect();
@@ -256,20 +199,14 @@ pub fn paint_palette(v: &Variation) -> Node {
         Node::capsule(brush_from, brush_to, 0.024),
         Node::capsule(
             brush_to,
-            [
-                brush_to[0] + tip_dir[0] / len * 0.09,
-                brush_to[1] + tip_dir[1] / len * 0.09,
-                0.09,
-            ],
+            [brush_to[0] + tip_dir[0] / len * 0.09, brush_to[1] + tip_dir[1] / len * 0.09, 0.09],
             0.032,
         ),
-        Node::ellipsoid([0.04, 0.08, 0.032])
-            .rotate_z(-(tip_dir[0] / tip_dir[1]).atan())
-            .at(
-                brush_to[0] + tip_dir[0] / len * 0.16,
-                brush_to[1] + tip_dir[1] / len * 0.16,
-                0.09,
-            ),
+        Node::ellipsoid([0.04, 0.08, 0.032]).rotate_z(-(tip_dir[0] / tip_dir[1]).atan()).at(
+            brush_to[0] + tip_dir[0] / len * 0.16,
+            brush_to[1] + tip_dir[1] / len * 0.16,
+            0.09,
+        ),
     ]);
     let lean = lerp(0.2, 0.3, v.c);
     let palette = Node::smooth_union(0.025, {
@@ -278,12 +215,7 @@ pub fn paint_palette(v: &Variation) -> Node {
         parts
     });
     let foot = Node::round_box([rx * 0.55, 0.05, 0.14], 0.03).at(0.0, 0.05, 0.0);
-    Node::union(vec![
-        Node::union(vec![palette, brush])
-            .rotate_x(-lean)
-            .at(0.0, 0.03, 0.0),
-        foot,
-    ])
+    Node::union(vec![Node::union(vec![palette, brush]).rotate_x(-lean).at(0.0, 0.03, 0.0), foot])
 }
 
 /// A game pad standing on its grips, face towards the viewer.
@@ -298,11 +230,9 @@ pub fn game_controller(v: &Variation) -> Node {
         ],
     );
     let face = 0.085;
-    let dpad = Node::union(vec![
-        Node::round_box([0.075, 0.026, 0.03], 0.01),
-        Node::round_box([0.026, 0.075, 0.03], 0.01),
-    ])
-    .at(-0.21, 0.46, face);
+    let dpad =
+        Node::union(vec![Node::round_box([0.075, 0.026, 0.03], 0.01), Node::round_box([0.026, 0.075, 0.03], 0.01)])
+            .at(-0.21, 0.46, face);
     let button = Node::sphere(0.032).at(0.0, 0.055, 0.0);
     let buttons = Node::union(vec![
         button.clone(),
@@ -313,29 +243,17 @@ pub fn game_controller(v: &Variation) -> Node {
     .at(0.21, 0.46, face - 0.005);
     let stick = Node::union(vec![
         Node::cylinder(0.05, 0.03, 0.015).rotate_x(FRAC_PI_2),
-        Node::torus(0.045, 0.012)
-            .rotate_x(FRAC_PI_2)
-            .at(0.0, 0.0, 0.03),
+        Node::torus(0.045, 0.012).rotate_x(FRAC_PI_2).at(0.0, 0.0, 0.03),
     ]);
     let sticks = stick.at(0.1, 0.33, face + 0.01).mirror_x();
-    let small = Node::capsule([-0.02, 0.0, 0.0], [0.02, 0.0, 0.0], 0.016)
-        .at(0.06, 0.5, face)
-        .mirror_x();
-    let shoulders = Node::round_box([0.08, 0.03, 0.05], 0.025)
-        .at(0.2, 0.585, -0.01)
-        .mirror_x();
-    Node::union(vec![
-        Node::smooth_union(0.02, vec![body, shoulders]),
-        dpad,
-        buttons,
-        sticks,
-        small,
-    ])
-    .rotate_x(-lerp(0.15, 0.3, v.b))
-    .at(0.0, 0.03, 0.0)
+    let small = Node::capsule([-0.02, 0.0, 0.0], [0.02, 0.0, 0.0], 0.016).at(0.06, 0.5, face).mirror_x();
+    let shoulders = Node::round_box([0.08, 0.03, 0.05], 0.025).at(0.2, 0.585, -0.01).mirror_x();
+    Node::union(vec![Node::smooth_union(0.02, vec![body, shoulders]), dpad, buttons, sticks, small])
+        .rotate_x(-lerp(0.15, 0.3, v.b))
+        .at(0.0, 0.03, 0.0)
 }
 
-/// A ball of yarn with two knitting needles through it and a loose strand.
+/// A ball of yarn with two knitting needles through it.
 pub fn yarn_ball(v: &Variation) -> Node {
     let r = lerp(0.33, 0.37, v.a);
     let ring = |offset: f32| {
@@ -343,44 +261,18 @@ pub fn yarn_ball(v: &Variation) -> Node {
         Node::torus(rho, 0.014).at(0.0, offset, 0.0)
     };
     let wraps = |spin: f32, tilt: f32| {
-        Node::union(vec![
-            ring(-0.2),
-            ring(-0.1),
-            ring(0.0),
-            ring(0.1),
-            ring(0.2),
-        ])
-        .rotate_x(tilt)
-        .rotate_y(spin)
+        Node::union(vec![ring(-0.2), ring(-0.1), ring(0.0), ring(0.1), ring(0.2)]).rotate_x(tilt).rotate_y(spin)
     };
-    let grooves = Node::union(vec![
-        wraps(0.0, 1.2),
-        wraps(2.0 + v.b, 0.5),
-        wraps(4.0, -0.9),
-    ]);
-    let ball = Node::sphere(r)
-        .smooth_subtract(grooves, 0.01)
-        .at(0.0, r, 0.0);
-    let needle = |a: [f32; 3], b: [f32; 3]| {
-        Node::union(vec![
-            Node::capsule(a, b, 0.026),
-            Node::sphere(0.05).translate(a),
-        ])
-    };
+    let grooves = Node::union(vec![wraps(0.0, 1.2), wraps(2.0 + v.b, 0.5), wraps(4.0, -0.9)]);
+    let ball = Node::sphere(r).smooth_subtract(grooves, 0.01).at(0.0, r, 0.0);
+    let needle =
+        |a: [f32; 3], b: [f32; 3]| Node::union(vec![Node::capsule(a, b, 0.026), Node::sphere(0.05).translate(a)]);
+    let spread = lerp(0.3, 0.4, v.c);
     let needles = Node::union(vec![
-        needle([-0.36, r * 2.0 + 0.25, -0.05], [0.12, r * 0.6, 0.05]),
-        needle([0.34, r * 2.0 + 0.2, 0.0], [-0.1, r * 0.7, 0.02]),
+        needle([-spread, r * 2.0 + 0.25, -0.05], [0.12, r * 0.6, 0.05]),
+        needle([spread, r * 2.0 + 0.2, 0.0], [-0.1, r * 0.7, 0.02]),
     ]);
-    let strand = Node::tube(
-        &bezier(
-            [r * 0.5, 0.05, r * 0.6],
-            [r + 0.2, 0.03, r + 0.1 * v.c],
-            [r + 0.2, 0.03, -0.1],
-            6,
-        ),
-        0.028,
-    );
-    Node::union(vec![ball, needles, strand])
+    Node::union(vec![ball, needles])
 }
 
 /// Two dice, one turned against the other.
@@ -388,40 +280,18 @@ pub fn dice(v: &Variation) -> Node {
     let s = lerp(0.19, 0.21, v.a);
     let pip = |x: f32, y: f32| Node::sphere(s * 0.17).at(x * s * 0.5, y * s * 0.5, s + s * 0.05);
     let face = |pips: &[(f32, f32)]| Node::union(pips.iter().map(|&(x, y)| pip(x, y)).collect());
-    let five = face(&[
-        (0.0, 0.0),
-        (-1.0, -1.0),
-        (1.0, 1.0),
-        (-1.0, 1.0),
-        (1.0, -1.0),
-    ]);
+    let five = face(&[(0.0, 0.0), (-1.0, -1.0), (1.0, 1.0), (-1.0, 1.0), (1.0, -1.0)]);
     let three = face(&[(0.0, 0.0), (-1.0, -1.0), (1.0, 1.0)]);
     let one = face(&[(0.0, 0.0)]);
     let two = face(&[(-1.0, 1.0), (1.0, -1.0)]);
     let four = face(&[(-1.0, -1.0), (1.0, 1.0), (-1.0, 1.0), (1.0, -1.0)]);
-    let six = face(&[
-        (-1.0, -1.0),
-        (-1.0, 0.0),
-        (-1.0, 1.0),
-        (1.0, -1.0),
-        (1.0, 0.0),
-        (1.0, 1.0),
-    ]);
+    let six = face(&[(-1.0, -1.0), (-1.0, 0.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 0.0), (1.0, 1.0)]);
     let die = |front: Node, top: Node, side: Node| {
-        Node::round_box([s, s, s], s * 0.22).smooth_subtract(
-            Node::union(vec![
-                front,
-                top.rotate_x(-FRAC_PI_2),
-                side.rotate_y(FRAC_PI_2),
-            ]),
-            0.01,
-        )
+        Node::round_box([s, s, s], s * 0.22)
+            .smooth_subtract(Node::union(vec![front, top.rotate_x(-FRAC_PI_2), side.rotate_y(FRAC_PI_2)]), 0.01)
     };
     let d1 = die(five, three, two).at(-s * 0.95, s, 0.0);
-    let d2 =
-        die(four, one, six)
-            .rotate_y(lerp(0.5, 0.8, v.b))
-            .at(s * 1.0, s, lerp(-0.05, 0.05, v.c));
+    let d2 = die(four, one, six).rotate_y(lerp(0.5, 0.8, v.b)).at(s * 1.0, s, lerp(-0.05, 0.05, v.c));
     Node::union(vec![d1, d2])
 }
 
@@ -432,20 +302,12 @@ pub fn headphones(v: &Variation) -> Node {
     let band = Node::torus(span, 0.045)
         .rotate_x(FRAC_PI_2)
         .at(0.0, cup_y + 0.12, 0.0)
-        .intersect(Node::round_box([span + 0.1, span * 0.6, 0.1], 0.0).at(
-            0.0,
-            cup_y + 0.12 + span * 0.6,
-            0.0,
-        ));
+        .intersect(Node::round_box([span + 0.1, span * 0.6, 0.1], 0.0).at(0.0, cup_y + 0.12 + span * 0.6, 0.0));
     let pad = Node::round_box([0.1, 0.025, 0.05], 0.024).at(0.0, cup_y + 0.12 + span, 0.0);
     let cup_r = lerp(0.15, 0.17, v.b);
     let cup = Node::union(vec![
-        Node::cylinder(cup_r, 0.06, 0.03)
-            .rotate_z(FRAC_PI_2)
-            .at(span + 0.02, cup_y, 0.0),
-        Node::torus(cup_r - 0.03, 0.045)
-            .rotate_z(FRAC_PI_2)
-            .at(span - 0.04, cup_y, 0.0),
+        Node::cylinder(cup_r, 0.06, 0.03).rotate_z(FRAC_PI_2).at(span + 0.02, cup_y, 0.0),
+        Node::torus(cup_r - 0.03, 0.045).rotate_z(FRAC_PI_2).at(span - 0.04, cup_y, 0.0),
         Node::capsule([span, cup_y + 0.1, 0.0], [span, cup_y + 0.2, 0.0], 0.04),
     ])
     .mirror_x();

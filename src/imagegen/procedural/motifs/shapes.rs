@@ -38,11 +38,7 @@ pub fn bezier(a: [f32; 3], b: [f32; 3], c: [f32; 3], n: usize) -> Vec<[f32; 3]> 
             let t = i as f32 / n as f32;
             let (u, w) = ((1.0 - t) * (1.0 - t), t * t);
             let m = 2.0 * t * (1.0 - t);
-            [
-                u * a[0] + m * b[0] + w * c[0],
-                u * a[1] + m * b[1] + w * c[1],
-                u * a[2] + m * b[2] + w * c[2],
-            ]
+            [u * a[0] + m * b[0] + w * c[0], u * a[1] + m * b[1] + w * c[1], u * a[2] + m * b[2] + w * c[2]]
         })
         .collect()
 }

@@ -9,19 +9,13 @@ use std::f32::consts::FRAC_PI_2;
 pub fn music_note(v: &Variation) -> Node {
     let depth = 0.07;
     let head = |x: f32| {
-        Node::extrude_outline(Outline::ellipse(0.0, 0.0, 0.14, 0.1), depth, 0.035)
-            .rotate_z(0.35)
-            .at(x, 0.11, 0.0)
+        Node::extrude_outline(Outline::ellipse(0.0, 0.0, 0.14, 0.1), depth, 0.035).rotate_z(0.35).at(x, 0.11, 0.0)
     };
     let (x1, x2) = (-0.26, lerp(0.2, 0.26, v.a));
     let stem_x = |x: f32| x + 0.105;
     let (top1, top2) = (lerp(0.85, 0.9, v.b), lerp(0.95, 1.02, v.b));
     let stem = |x: f32, top: f32| {
-        Node::round_box([0.033, (top - 0.12) * 0.5, depth * 0.8], 0.015).at(
-            stem_x(x),
-            (top + 0.12) * 0.5,
-            0.0,
-        )
+        Node::round_box([0.033, (top - 0.12) * 0.5, depth * 0.8], 0.015).at(stem_x(x), (top + 0.12) * 0.5, 0.0)
     };
     let beam = Node::extrude(
         vec![
@@ -65,42 +59,21 @@ pub fn rocket(v: &Variation) -> Node {
         [r * 0.3, top - 0.05],
         [0.0, top],
     ]);
-    let nozzle = Node::lathe(vec![
-        [0.0, 0.0],
-        [r * 0.62, 0.0],
-        [r * 0.45, 0.16],
-        [0.0, 0.16],
-    ]);
-    let band = Node::torus(r * 1.03, 0.02)
-        .repeat([0.0, 0.1, 0.0], [0, 1, 0])
-        .at(0.0, 0.33, 0.0);
+    let nozzle = Node::lathe(vec![[0.0, 0.0], [r * 0.62, 0.0], [r * 0.45, 0.16], [0.0, 0.16]]);
+    let band = Node::torus(r * 1.03, 0.02).repeat([0.0, 0.1, 0.0], [0, 1, 0]).at(0.0, 0.33, 0.0);
     let reach = lerp(0.36, 0.42, v.c);
     let fin = Node::extrude(
-        vec![
-            [r * 0.6, 0.55],
-            [r * 0.6, 0.12],
-            [reach, 0.0],
-            [reach + 0.02, 0.12],
-            [r + 0.02, 0.5],
-        ],
+        vec![[r * 0.6, 0.55], [r * 0.6, 0.12], [reach, 0.0], [reach + 0.02, 0.12], [r + 0.02, 0.5]],
         0.035,
         0.02,
     );
     let fins = fin.polar(4);
     let window_y = top * 0.62;
     let window = Node::union(vec![
-        Node::torus(0.075, 0.024)
-            .rotate_x(FRAC_PI_2)
-            .at(0.0, window_y, r * 0.98),
-        Node::cylinder(0.07, 0.03, 0.01)
-            .rotate_x(FRAC_PI_2)
-            .at(0.0, window_y, r * 0.9),
+        Node::torus(0.075, 0.024).rotate_x(FRAC_PI_2).at(0.0, window_y, r * 0.98),
+        Node::cylinder(0.07, 0.03, 0.01).rotate_x(FRAC_PI_2).at(0.0, window_y, r * 0.9),
     ]);
-    Node::union(vec![
-        Node::smooth_union(0.02, vec![body, nozzle, fins]),
-        band,
-        window,
-    ])
+    Node::union(vec![Node::smooth_union(0.02, vec![body, nozzle, fins]), band, window])
 }
 
 /// A ship's anchor standing on its crown.
@@ -109,24 +82,13 @@ pub fn anchor(v: &Variation) -> Node {
     let crown = arc_r + 0.045;
     let ring_y = crown + 0.72;
     let shank_low = crown - arc_r;
-    let shank = Node::round_box([0.045, (ring_y - shank_low) * 0.5, 0.05], 0.02).at(
-        0.0,
-        (ring_y + shank_low) * 0.5,
-        0.0,
-    );
-    let ring = Node::torus(0.09, 0.035)
-        .rotate_x(FRAC_PI_2)
-        .at(0.0, ring_y, 0.0);
+    let shank =
+        Node::round_box([0.045, (ring_y - shank_low) * 0.5, 0.05], 0.02).at(0.0, (ring_y + shank_low) * 0.5, 0.0);
+    let ring = Node::torus(0.09, 0.035).rotate_x(FRAC_PI_2).at(0.0, ring_y, 0.0);
     let stock_w = lerp(0.22, 0.27, v.b);
     let stock = Node::union(vec![
-        Node::capsule(
-            [-stock_w, ring_y - 0.14, 0.0],
-            [stock_w, ring_y - 0.14, 0.0],
-            0.04,
-        ),
-        Node::sphere(0.055)
-            .at(stock_w, ring_y - 0.14, 0.0)
-            .mirror_x(),
+        Node::capsule([-stock_w, ring_y - 0.14, 0.0], [stock_w, ring_y - 0.14, 0.0], 0.04),
+        Node::sphere(0.055).at(stock_w, ring_y - 0.14, 0.0).mirror_x(),
     ]);
     let cut_y = crown - arc_r * lerp(0.05, 0.2, v.c);
     let arms = Node::torus(arc_r, 0.055)
@@ -134,21 +96,12 @@ pub fn anchor(v: &Variation) -> Node {
         .at(0.0, crown, 0.0)
         .intersect(Node::round_box([arc_r + 0.1, 0.3, 0.1], 0.0).at(0.0, cut_y - 0.3, 0.0));
     // Arrowheads at the arm tips, pointing on along the arc (up and out).
-    let tip = [
-        (arc_r * arc_r - (crown - cut_y) * (crown - cut_y))
-            .max(0.0)
-            .sqrt(),
-        cut_y,
-    ];
+    let tip = [(arc_r * arc_r - (crown - cut_y) * (crown - cut_y)).max(0.0).sqrt(), cut_y];
     let phi = (cut_y - crown).atan2(tip[0]);
-    let fluke = Node::extrude(
-        vec![[0.0, 0.15], [-0.085, -0.03], [0.0, 0.01], [0.085, -0.03]],
-        0.045,
-        0.02,
-    )
-    .rotate_z(phi)
-    .at(tip[0], tip[1], 0.0)
-    .mirror_x();
+    let fluke = Node::extrude(vec![[0.0, 0.15], [-0.085, -0.03], [0.0, 0.01], [0.085, -0.03]], 0.045, 0.02)
+        .rotate_z(phi)
+        .at(tip[0], tip[1], 0.0)
+        .mirror_x();
     Node::smooth_union(0.03, vec![shank, ring, stock, arms, fluke])
 }
 
@@ -157,17 +110,17 @@ pub fn star(v: &Variation) -> Node {
     let outer = 0.55;
     let inner = outer * lerp(0.42, 0.5, v.a);
     let rise = outer * (std::f32::consts::PI * 0.3).cos();
-    Node::bevel(star_outline(5, outer, inner), lerp(1.2, 1.6, v.b))
-        .inflate(0.02)
-        .rotate_z(lerp(-0.05, 0.05, v.c))
-        .at(0.0, rise + 0.02, 0.0)
+    Node::bevel(star_outline(5, outer, inner), lerp(1.2, 1.6, v.b)).inflate(0.02).rotate_z(lerp(-0.05, 0.05, v.c)).at(
+        0.0,
+        rise + 0.02,
+        0.0,
+    )
 }
 
 /// A puffy heart standing on its tip.
 pub fn heart(v: &Variation) -> Node {
     let depth = lerp(0.14, 0.17, v.a);
-    Node::extrude_outline(Outline::heart(lerp(0.95, 1.05, v.b)), depth, depth)
-        .rotate_y(lerp(-0.15, 0.15, v.c))
+    Node::extrude_outline(Outline::heart(lerp(0.95, 1.05, v.b)), depth, depth).rotate_y(lerp(-0.15, 0.15, v.c))
 }
 
 /// A cup trophy with two handles and a star on its bowl.
@@ -200,9 +153,8 @@ pub fn trophy(v: &Variation) -> Node {
         .intersect(Node::round_box([0.2, 0.3, 0.1], 0.0).at(bowl_r + 0.17, stem_h + 0.26, 0.0))
         .mirror_x();
     let emblem_y = stem_h + 0.22;
-    let emblem = Node::extrude(star_outline(5, 0.09, 0.04), 0.03, 0.012)
-        .rotate_x(-0.1)
-        .at(0.0, emblem_y, bowl_r * 0.86 - 0.005);
+    let emblem =
+        Node::extrude(star_outline(5, 0.09, 0.04), 0.03, 0.012).rotate_x(-0.1).at(0.0, emblem_y, bowl_r * 0.86 - 0.005);
     Node::smooth_union(0.025, vec![cup, handle, emblem])
 }
 
@@ -216,15 +168,7 @@ pub fn gift(v: &Variation) -> Node {
     let bands = Node::union(vec![band.clone(), band.rotate_y(FRAC_PI_2)]);
     let top = 2.0 * h + 0.075;
     let loop_tilt = lerp(0.45, 0.75, v.c);
-    let bow_loop = Node::torus(0.1, 0.035)
-        .rotate_x(FRAC_PI_2)
-        .rotate_z(loop_tilt)
-        .at(0.1, top + 0.07, 0.0)
-        .mirror_x();
+    let bow_loop = Node::torus(0.1, 0.035).rotate_x(FRAC_PI_2).rotate_z(loop_tilt).at(0.1, top + 0.07, 0.0).mirror_x();
     let knot = Node::sphere(0.055).at(0.0, top + 0.02, 0.0);
-    Node::union(vec![
-        Node::smooth_union(0.01, vec![boxed, lid]),
-        bands,
-        Node::smooth_union(0.03, vec![bow_loop, knot]),
-    ])
+    Node::union(vec![Node::smooth_union(0.01, vec![boxed, lid]), bands, Node::smooth_union(0.03, vec![bow_loop, knot])])
 }

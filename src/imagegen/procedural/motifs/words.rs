@@ -52,9 +52,7 @@ fn undouble(s: &str) -> String {
 /// FNV-1a: the same 64 bits for the same text on every run and platform (unlike `DefaultHasher`,
 /// which is seeded per process).
 pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 #[cfg(test)]
@@ -63,10 +61,7 @@ mod tests {
 
     #[test]
     fn tokens_lowercase_and_drop_possessives() {
-        assert_eq!(
-            tokens("Dad's Ping-Pong, and COFFEE!"),
-            vec!["dad", "ping", "pong", "and", "coffee"]
-        );
+        assert_eq!(tokens("Dad's Ping-Pong, and COFFEE!"), vec!["dad", "ping", "pong", "and", "coffee"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! distance (`max(child, box)`, same zero set), the skip changes no value, so the field is one
 //! well-defined function whatever the query order.
 
+mod eval;
 mod outline;
 mod panels;
 mod polygon;
@@ -90,6 +91,8 @@ enum Kind {
         inv: Mat3,
         offset: V3,
         scale: f32,
+        /// No rotation and unit scale: a plain shift, the common case, evaluated cheaply.
+        shift_only: bool,
         child: Box<Node>,
     },
     /// Mirror across the plane where the given axis (0 = x, 2 = z) is zero.
@@ -119,29 +122,9 @@ enum Kind {
     },
 }
 
-/// Length of a 2D vector (`hypot` guards against overflow we cannot have, at a cost).
-fn len2(x: f32, y: f32) -> f32 {
-    (x * x + y * y).sqrt()
-}
-
-/// Polynomial smooth minimum; its partial derivatives sum to 1, so it keeps 1-Lipschitz inputs so.
-fn smin(a: f32, b: f32, k: f32) -> f32 {
-    let h = (0.5 + 0.5 * (b - a) / k).clamp(0.0, 1.0);
-    b + (a - b) * h - k * h * (1.0 - h)
-}
-
-fn smax(a: f32, b: f32, k: f32) -> f32 {
-    -smin(-a, -b, k)
-}
-
 impl Node {
     fn leaf(kind: Kind, bounds: Aabb) -> Node {
-        Node {
-            kind,
-            bounds,
-            centre: bounds.center(),
-            half: bounds.size() * 0.5,
-        }
+        Node { kind, bounds, centre: bounds.center(), half: bounds.size() * 0.5 }
     }
 
     pub fn sphere(r: f32) -> Node {
@@ -166,39 +149,25 @@ impl Node {
 
     /// A chain of capsules through `points`, one tube of radius `r`.
     pub fn tube(points: &[[f32; 3]], r: f32) -> Node {
-        let parts = points
-            .windows(2)
-            .map(|w| Node::capsule(w[0], w[1], r))
-            .collect();
+        let parts = points.windows(2).map(|w| Node::capsule(w[0], w[1], r)).collect();
         Node::union(parts)
     }
 
     /// A cylinder along y, centred on the origin, edges rounded by `round`.
     pub fn cylinder(r: f32, half_h: f32, round: f32) -> Node {
         let round = round.min(r).min(half_h);
-        Node::leaf(
-            Kind::Cylinder { r, half_h, round },
-            Aabb::centered(v3(r, half_h, r)),
-        )
+        Node::leaf(Kind::Cylinder { r, half_h, round }, Aabb::centered(v3(r, half_h, r)))
     }
 
     /// A ring around the y axis.
     pub fn torus(major: f32, minor: f32) -> Node {
         let o = major + minor;
-        Node::leaf(
-            Kind::Torus { major, minor },
-            Aabb::centered(v3(o, minor, o)),
-        )
+        Node::leaf(Kind::Torus { major, minor }, Aabb::centered(v3(o, minor, o)))
     }
 
     /// A frustum along y from radius `r_bottom` at `-half_h` to `r_top` at `+half_h`.
     pub fn cone(r_bottom: f32, r_top: f32, half_h: f32) -> Node {
-        Node::lathe(vec![
-            [0.0, -half_h],
-            [r_bottom, -half_h],
-            [r_top, half_h],
-            [0.0, half_h],
-        ])
+        Node::lathe(vec![[0.0, -half_h], [r_bottom, -half_h], [r_top, half_h], [0.0, half_h]])
     }
 
     /// An ellipsoid. Its field is a lower bound (`(|p/r| - 1) * min r`), not the exact distance.
@@ -217,11 +186,7 @@ impl Node {
         let (lo, hi) = outline.extent();
         let round = round.min(half_depth);
         Node::leaf(
-            Kind::Extrude {
-                outline,
-                half_depth,
-                round,
-            },
+            Kind::Extrude { outline, half_depth, round },
             Aabb::new(v3(lo[0], lo[1], -half_depth), v3(hi[0], hi[1], half_depth)),
         )
     }
@@ -233,11 +198,7 @@ impl Node {
         let (lo, hi) = outline.extent();
         let depth = 0.5 * (hi[0] - lo[0]).min(hi[1] - lo[1]) / slope;
         Node::leaf(
-            Kind::Bevel {
-                outline,
-                slope,
-                norm: 1.0 / (1.0 + slope * slope).sqrt(),
-            },
+            Kind::Bevel { outline, slope, norm: 1.0 / (1.0 + slope * slope).sqrt() },
             Aabb::new(v3(lo[0], lo[1], -depth), v3(hi[0], hi[1], depth)),
         )
     }
@@ -246,10 +207,7 @@ impl Node {
     pub fn lathe(profile: Vec<[f32; 2]>) -> Node {
         let profile = Polygon::profile(profile);
         let (lo, hi) = profile.extent();
-        Node::leaf(
-            Kind::Lathe { profile },
-            Aabb::new(v3(-hi[0], lo[1], -hi[0]), v3(hi[0], hi[1], hi[0])),
-        )
+        Node::leaf(Kind::Lathe { profile }, Aabb::new(v3(-hi[0], lo[1], -hi[0]), v3(hi[0], hi[1], hi[0])))
     }
 
     /// The convex solid inside all planes `n . p <= d` (`n` normalised here). The caller gives a
@@ -263,10 +221,7 @@ impl Node {
                 (n / l, d / l)
             })
             .collect();
-        Node::leaf(
-            Kind::Polytope { planes },
-            Aabb::new(bounds.0.into(), bounds.1.into()),
-        )
+        Node::leaf(Kind::Polytope { planes }, Aabb::new(bounds.0.into(), bounds.1.into()))
     }
 
     /// A pyramid over a convex base polygon (x, z) in the plane y = 0, either winding, apex at
@@ -295,9 +250,7 @@ impl Node {
     }
 
     pub fn union(children: Vec<Node>) -> Node {
-        let bounds = children
-            .iter()
-            .fold(Aabb::empty(), |b, c| b.union(&c.bounds));
+        let bounds = children.iter().fold(Aabb::empty(), |b, c| b.union(&c.bounds));
         Node::leaf(Kind::Union(children), bounds)
     }
 
@@ -306,10 +259,7 @@ impl Node {
         if k <= 0.0 {
             return Node::union(children);
         }
-        let bounds = children
-            .iter()
-            .fold(Aabb::empty(), |b, c| b.union(&c.bounds))
-            .expand(k * 0.25);
+        let bounds = children.iter().fold(Aabb::empty(), |b, c| b.union(&c.bounds)).expand(k * 0.25);
         Node::leaf(Kind::SmoothUnion { k, children }, bounds)
     }
 
@@ -325,49 +275,24 @@ impl Node {
     /// Cuts `cut` away with the new edge rounded over about `k`.
     pub fn smooth_subtract(self, cut: Node, k: f32) -> Node {
         let bounds = self.bounds;
-        Node::leaf(
-            Kind::Subtract {
-                base: Box::new(self),
-                cut: Box::new(cut),
-                k,
-            },
-            bounds,
-        )
+        Node::leaf(Kind::Subtract { base: Box::new(self), cut: Box::new(cut), k }, bounds)
     }
 
     pub fn intersect(self, other: Node) -> Node {
         let bounds = self.bounds.intersect(&other.bounds);
-        Node::leaf(
-            Kind::Intersect {
-                a: Box::new(self),
-                b: Box::new(other),
-            },
-            bounds,
-        )
+        Node::leaf(Kind::Intersect { a: Box::new(self), b: Box::new(other) }, bounds)
     }
 
     /// Grows the solid by `r`, rounding every convex edge.
     pub fn inflate(self, r: f32) -> Node {
         let bounds = self.bounds.expand(r.max(0.0));
-        Node::leaf(
-            Kind::Inflate {
-                r,
-                child: Box::new(self),
-            },
-            bounds,
-        )
+        Node::leaf(Kind::Inflate { r, child: Box::new(self) }, bounds)
     }
 
     /// A shell of thickness `2 * half` around the surface.
     pub fn shell(self, half: f32) -> Node {
         let bounds = self.bounds.expand(half);
-        Node::leaf(
-            Kind::Shell {
-                half,
-                child: Box::new(self),
-            },
-            bounds,
-        )
+        Node::leaf(Kind::Shell { half, child: Box::new(self) }, bounds)
     }
 
     /// The solid plus its mirror image across x = 0 (meant for parts built on the +x side).
@@ -391,40 +316,18 @@ impl Node {
         let limit = v3(limit[0] as f32, limit[1] as f32, limit[2] as f32);
         let reach = period.mul_elem(limit);
         let bounds = Aabb::new(self.bounds.lo - reach, self.bounds.hi + reach);
-        Node::leaf(
-            Kind::Repeat {
-                period,
-                limit,
-                child: Box::new(self),
-            },
-            bounds,
-        )
+        Node::leaf(Kind::Repeat { period, limit, child: Box::new(self) }, bounds)
     }
 
     /// `n` copies around the y axis; the original should sit within its sector around +x.
     pub fn polar(self, n: u32) -> Node {
         let b = self.bounds;
-        let r =
-            b.lo.x
-                .hypot(b.lo.z)
-                .max(b.hi.x.hypot(b.hi.z))
-                .max(b.lo.x.hypot(b.hi.z))
-                .max(b.hi.x.hypot(b.lo.z));
+        let r = b.lo.x.hypot(b.lo.z).max(b.hi.x.hypot(b.hi.z)).max(b.lo.x.hypot(b.hi.z)).max(b.hi.x.hypot(b.lo.z));
         let bounds = Aabb::new(v3(-r, b.lo.y, -r), v3(r, b.hi.y, r));
         let n = n.max(1);
         let sector = std::f32::consts::TAU / n as f32;
-        let turns = (0..n)
-            .map(|k| (k as f32 * sector).sin_cos())
-            .map(|(s, c)| (c, s))
-            .collect();
-        Node::leaf(
-            Kind::Polar {
-                sector,
-                turns,
-                child: Box::new(self),
-            },
-            bounds,
-        )
+        let turns = (0..n).map(|k| (k as f32 * sector).sin_cos()).map(|(s, c)| (c, s)).collect();
+        Node::leaf(Kind::Polar { sector, turns, child: Box::new(self) }, bounds)
     }
 
     /// Stretches the solid by inserting `2 * half` along each axis through the origin (a sphere
@@ -432,13 +335,7 @@ impl Node {
     pub fn elongate(self, half: [f32; 3]) -> Node {
         let half = V3::from(half).max(V3::ZERO);
         let bounds = Aabb::new(self.bounds.lo - half, self.bounds.hi + half);
-        Node::leaf(
-            Kind::Elongate {
-                half,
-                child: Box::new(self),
-            },
-            bounds,
-        )
+        Node::leaf(Kind::Elongate { half, child: Box::new(self) }, bounds)
     }
 
     pub fn translate(self, t: [f32; 3]) -> Node {
@@ -469,34 +366,14 @@ impl Node {
     /// Places the solid by `p -> rot * p * scale + offset`, merging with a transform below it.
     fn transform(self, rot: &Mat3, scale: f32, offset: V3) -> Node {
         let (inv, off, s, child) = match self.kind {
-            Kind::Transform {
-                inv,
-                offset: t,
-                scale: s,
-                child,
-            } => (
-                inv.mul(&rot.transpose()),
-                offset + rot.mul_vec(t) * scale,
-                s * scale,
-                child,
-            ),
-            kind => (
-                rot.transpose(),
-                offset,
-                scale,
-                Box::new(Node::leaf(kind, self.bounds)),
-            ),
+            Kind::Transform { inv, offset: t, scale: s, child, .. } => {
+                (inv.mul(&rot.transpose()), offset + rot.mul_vec(t) * scale, s * scale, child)
+            }
+            kind => (rot.transpose(), offset, scale, Box::new(Node::leaf(kind, self.bounds))),
         };
         let bounds = child.bounds.transformed(&inv.transpose(), s, off);
-        Node::leaf(
-            Kind::Transform {
-                inv,
-                offset: off,
-                scale: s,
-                child,
-            },
-            bounds,
-        )
+        let shift_only = inv == Mat3::IDENTITY && s == 1.0;
+        Node::leaf(Kind::Transform { inv, offset: off, scale: s, shift_only, child }, bounds)
     }
 
     /// Lower and upper corners of a box that holds the solid.
@@ -507,178 +384,6 @@ impl Node {
     pub(crate) fn aabb(&self) -> Aabb {
         self.bounds
     }
-
-    /// The field at `p`: negative inside, never more than the distance to the surface.
-    pub fn eval(&self, p: [f32; 3]) -> f32 {
-        self.eval_v(p.into())
-    }
-
-    /// Signed distance to the node's box.
-    fn box_distance(&self, p: V3) -> f32 {
-        let q = (p - self.centre).abs() - self.half;
-        q.max(V3::ZERO).length() + q.max_elem().min(0.0)
-    }
-
-    /// The field blended with the node's box: same zero set, and at least the box distance.
-    fn eval_boxed(&self, p: V3) -> f32 {
-        self.eval_v(p).max(self.box_distance(p))
-    }
-
-    pub(crate) fn eval_v(&self, p: V3) -> f32 {
-        match &self.kind {
-            Kind::Sphere { r } => p.length() - r,
-            Kind::RoundBox { half, r } => {
-                let q = p.abs() - *half + V3::splat(*r);
-                q.max(V3::ZERO).length() + q.max_elem().min(0.0) - r
-            }
-            Kind::Capsule { a, ba, inv_len2, r } => {
-                let pa = p - *a;
-                let h = (pa.dot(*ba) * inv_len2).clamp(0.0, 1.0);
-                (pa - *ba * h).length() - r
-            }
-            Kind::Cylinder { r, half_h, round } => {
-                let dx = (p.x * p.x + p.z * p.z).sqrt() - r + round;
-                let dy = p.y.abs() - half_h + round;
-                dx.max(dy).min(0.0) + len2(dx.max(0.0), dy.max(0.0)) - round
-            }
-            Kind::Torus { major, minor } => {
-                len2((p.x * p.x + p.z * p.z).sqrt() - major, p.y) - minor
-            }
-            Kind::Ellipsoid { radii } => (p.div_elem(*radii).length() - 1.0) * radii.min_elem(),
-            Kind::Extrude {
-                outline,
-                half_depth,
-                round,
-            } => {
-                let wx = outline.distance(p.x, p.y) + round;
-                let wy = p.z.abs() - half_depth + round;
-                wx.max(wy).min(0.0) + len2(wx.max(0.0), wy.max(0.0)) - round
-            }
-            Kind::Bevel {
-                outline,
-                slope,
-                norm,
-            } => (outline.distance(p.x, p.y) + slope * p.z.abs()) * norm,
-            Kind::Lathe { profile } => profile.distance((p.x * p.x + p.z * p.z).sqrt(), p.y),
-            Kind::Polytope { planes } => planes
-                .iter()
-                .map(|(n, d)| n.dot(p) - d)
-                .fold(f32::NEG_INFINITY, f32::max),
-            Kind::Panels(ball) => ball.eval(p),
-            Kind::Union(children) => union_eval(children, p),
-            Kind::SmoothUnion { k, children } => {
-                let mut acc = f32::INFINITY;
-                for c in children {
-                    let b = c.box_distance(p);
-                    if acc.is_infinite() {
-                        acc = c.eval_v(p).max(b);
-                    } else if b < acc + k {
-                        acc = smin(acc, c.eval_v(p).max(b), *k);
-                    }
-                }
-                acc
-            }
-            Kind::Subtract { base, cut, k } => {
-                let a = base.eval_v(p);
-                // max(a, -cut) is a wherever the cut's box is farther than -a (plus the fillet).
-                if a + cut.box_distance(p) >= *k {
-                    return a;
-                }
-                let b = -cut.eval_boxed(p);
-                if *k > 0.0 {
-                    smax(a, b, *k)
-                } else {
-                    a.max(b)
-                }
-            }
-            Kind::Intersect { a, b } => a.eval_v(p).max(b.eval_v(p)),
-            Kind::Transform {
-                inv,
-                offset,
-                scale,
-                child,
-            } => child.eval_v(inv.mul_vec(p - *offset) / *scale) * scale,
-            Kind::Mirror(0, child) => child.eval_v(v3(p.x.abs(), p.y, p.z)),
-            Kind::Mirror(_, child) => child.eval_v(v3(p.x, p.y, p.z.abs())),
-            Kind::Repeat {
-                period,
-                limit,
-                child,
-            } => repeat_eval(child, *period, *limit, p),
-            Kind::Elongate { half, child } => child.eval_v(p - p.max(-*half).min(*half)),
-            Kind::Polar {
-                sector,
-                turns,
-                child,
-            } => {
-                // The point's own sector and the nearer neighbour: the nearest copy is one of them.
-                let n = turns.len() as i64;
-                let a = p.z.atan2(p.x) / sector;
-                let k = a.round();
-                let other = if a > k { k + 1.0 } else { k - 1.0 };
-                let at = |k: f32| {
-                    let (c, s) = turns[(k as i64).rem_euclid(n) as usize];
-                    child.eval_boxed(v3(p.x * c + p.z * s, p.y, p.z * c - p.x * s))
-                };
-                at(k).min(at(other))
-            }
-            Kind::Inflate { r, child } => child.eval_boxed(p) - r,
-            Kind::Shell { half, child } => child.eval_boxed(p).abs() - half,
-        }
-    }
-}
-
-/// Nearest child first, then only the children whose boxes are nearer than the best so far.
-fn union_eval(children: &[Node], p: V3) -> f32 {
-    let mut boxes = [0.0f32; 32];
-    if children.len() > boxes.len() {
-        return children
-            .iter()
-            .map(|c| c.eval_boxed(p))
-            .fold(f32::INFINITY, f32::min);
-    }
-    let mut first = 0;
-    for (i, c) in children.iter().enumerate() {
-        boxes[i] = c.box_distance(p);
-        if boxes[i] < boxes[first] {
-            first = i;
-        }
-    }
-    let Some(nearest) = children.get(first) else {
-        return f32::INFINITY;
-    };
-    let mut best = nearest.eval_v(p).max(boxes[first]);
-    for (i, c) in children.iter().enumerate() {
-        if i != first && boxes[i] < best {
-            best = best.min(c.eval_v(p).max(boxes[i]));
-        }
-    }
-    best
-}
-
-/// The cell the point is in and, per repeated axis, the nearer neighbouring cell.
-fn repeat_eval(child: &Node, period: V3, limit: V3, p: V3) -> f32 {
-    // Offsets of the cells to try on one axis: its own and, if different, the nearer neighbour.
-    let axis = |x: f32, s: f32, l: f32| -> ([f32; 2], usize) {
-        if s <= 0.0 {
-            return ([0.0, 0.0], 1);
-        }
-        let k = (x / s).round().clamp(-l, l);
-        let n = (k + (x - k * s).signum()).clamp(-l, l);
-        ([k * s, n * s], if n == k { 1 } else { 2 })
-    };
-    let (ax, nx) = axis(p.x, period.x, limit.x);
-    let (ay, ny) = axis(p.y, period.y, limit.y);
-    let (az, nz) = axis(p.z, period.z, limit.z);
-    let mut best = f32::INFINITY;
-    for ox in &ax[..nx] {
-        for oy in &ay[..ny] {
-            for oz in &az[..nz] {
-                best = best.min(child.eval_boxed(p - v3(*ox, *oy, *oz)));
-            }
-        }
-    }
-    best
 }
 
 fn centroid(pts: &[V3]) -> V3 {
@@ -696,25 +401,13 @@ mod tests {
     #[test]
     fn primitives_measure_exact_distances() {
         assert!(near(Node::sphere(1.0).eval([2.0, 0.0, 0.0]), 1.0));
-        assert!(near(
-            Node::round_box([1.0, 1.0, 1.0], 0.1).eval([0.0, 3.0, 0.0]),
-            2.0
-        ));
-        assert!(near(
-            Node::capsule([0.0, 0.0, 0.0], [0.0, 2.0, 0.0], 0.5).eval([1.5, 1.0, 0.0]),
-            1.0
-        ));
-        assert!(near(
-            Node::cylinder(1.0, 1.0, 0.0).eval([0.0, 0.0, 0.0]),
-            -1.0
-        ));
+        assert!(near(Node::round_box([1.0, 1.0, 1.0], 0.1).eval([0.0, 3.0, 0.0]), 2.0));
+        assert!(near(Node::capsule([0.0, 0.0, 0.0], [0.0, 2.0, 0.0], 0.5).eval([1.5, 1.0, 0.0]), 1.0));
+        assert!(near(Node::cylinder(1.0, 1.0, 0.0).eval([0.0, 0.0, 0.0]), -1.0));
         assert!(near(Node::torus(1.0, 0.25).eval([1.0, 0.0, 0.0]), -0.25));
         assert!(near(Node::cone(1.0, 0.0, 1.0).eval([0.0, 2.0, 0.0]), 1.0));
         let square = vec![[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]];
-        assert!(near(
-            Node::extrude(square, 0.5, 0.0).eval([0.0, 0.0, 1.5]),
-            1.0
-        ));
+        assert!(near(Node::extrude(square, 0.5, 0.0).eval([0.0, 0.0, 1.5]), 1.0));
     }
 
     #[test]
@@ -732,16 +425,11 @@ mod tests {
 
     #[test]
     fn culled_union_equals_plain_minimum() {
-        let parts: Vec<Node> = (0..6)
-            .map(|i| Node::sphere(0.3).at(i as f32 * 0.5 - 1.2, 0.0, 0.0))
-            .collect();
+        let parts: Vec<Node> = (0..6).map(|i| Node::sphere(0.3).at(i as f32 * 0.5 - 1.2, 0.0, 0.0)).collect();
         let u = Node::union(parts.clone());
         for x in [-2.0f32, -1.0, -0.3, 0.0, 0.4, 1.7, 3.0] {
             let p = [x, 0.2, 0.1];
-            let plain = parts
-                .iter()
-                .map(|c| c.eval(p))
-                .fold(f32::INFINITY, f32::min);
+            let plain = parts.iter().map(|c| c.eval(p)).fold(f32::INFINITY, f32::min);
             assert!(near(u.eval(p), plain));
         }
     }

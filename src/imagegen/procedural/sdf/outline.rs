@@ -42,10 +42,7 @@ impl Outline {
 
     /// A band `width` wide centred on this outline's edge.
     pub fn ring(self, width: f32) -> Outline {
-        Outline::Ring {
-            inner: Box::new(self),
-            half: width * 0.5,
-        }
+        Outline::Ring { inner: Box::new(self), half: width * 0.5 }
     }
 
     /// Lower and upper corners of the outline's box.
@@ -84,11 +81,7 @@ fn ellipse_distance(x: f32, y: f32, a: f32, b: f32) -> f32 {
     if (a - b).abs() < 1e-6 {
         return (px * px + py * py).sqrt() - a;
     }
-    let mut w: f32 = if a * (px - a) < b * (py - b) {
-        std::f32::consts::FRAC_PI_2
-    } else {
-        0.0
-    };
+    let mut w: f32 = if a * (px - a) < b * (py - b) { std::f32::consts::FRAC_PI_2 } else { 0.0 };
     for _ in 0..4 {
         let (s, c) = w.sin_cos();
         let (ux, uy) = (a * c, b * s);
@@ -113,8 +106,7 @@ fn ellipse_distance(x: f32, y: f32, a: f32, b: f32) -> f32 {
 fn heart_distance(x: f32, y: f32) -> f32 {
     let x = x.abs();
     if y + x > 1.0 {
-        return ((x - 0.25) * (x - 0.25) + (y - 0.75) * (y - 0.75)).sqrt()
-            - std::f32::consts::SQRT_2 / 4.0;
+        return ((x - 0.25) * (x - 0.25) + (y - 0.75) * (y - 0.75)).sqrt() - std::f32::consts::SQRT_2 / 4.0;
     }
     let a = x * x + (y - 1.0) * (y - 1.0);
     let m = 0.5 * (x + y).max(0.0);
@@ -138,9 +130,7 @@ mod tests {
     #[test]
     fn ellipse_matches_a_finely_sampled_outline() {
         let e = Outline::ellipse(0.1, -0.2, 0.3, 0.45);
-        let fine = Polygon::new(crate::imagegen::procedural::sdf::ellipse(
-            0.1, -0.2, 0.3, 0.45, 4000,
-        ));
+        let fine = Polygon::new(crate::imagegen::procedural::sdf::ellipse(0.1, -0.2, 0.3, 0.45, 4000));
         for i in 0..400 {
             let (x, y) = ((i % 20) as f32 * 0.06 - 0.5, (i / 20) as f32 * 0.07 - 0.9);
             let (a, b) = (e.distance(x, y), fine.distance(x, y));

@@ -49,13 +49,7 @@ impl PanelBall {
                 walls[i].push(normal);
             }
         }
-        PanelBall {
-            radius,
-            half_width: groove_width * 0.5,
-            depth: groove_depth,
-            centers,
-            walls,
-        }
+        PanelBall { radius, half_width: groove_width * 0.5, depth: groove_depth, centers, walls }
     }
 
     pub fn radius(&self) -> f32 {
@@ -73,11 +67,7 @@ impl PanelBall {
                 best = i;
             }
         }
-        self.walls[best]
-            .iter()
-            .map(|n| n.dot(p))
-            .fold(f32::INFINITY, f32::min)
-            .abs()
+        self.walls[best].iter().map(|n| n.dot(p)).fold(f32::INFINITY, f32::min).abs()
     }
 
     pub fn eval(&self, p: V3) -> f32 {
@@ -104,9 +94,7 @@ fn icosahedron() -> Vec<V3> {
 
 /// The 20 triangles of the icosahedron: triples of mutually adjacent vertices.
 fn icosahedron_faces(v: &[V3]) -> Vec<[usize; 3]> {
-    let edge = (1..v.len())
-        .map(|j| v[0].dot(v[j]))
-        .fold(f32::NEG_INFINITY, f32::max);
+    let edge = (1..v.len()).map(|j| v[0].dot(v[j])).fold(f32::NEG_INFINITY, f32::max);
     let near = |a: usize, b: usize| (v[a].dot(v[b]) - edge).abs() < 1e-3;
     let mut faces = Vec::new();
     for a in 0..v.len() {

@@ -39,11 +39,7 @@ impl Polygon {
             edges.push((e, if len2 > 0.0 { 1.0 / len2 } else { 0.0 }));
             skip.push(skip_axis && points[i][0] == 0.0 && points[j][0] == 0.0);
         }
-        Polygon {
-            points,
-            edges,
-            skip,
-        }
+        Polygon { points, edges, skip }
     }
 
     pub fn points(&self) -> &[[f32; 2]] {
@@ -52,15 +48,9 @@ impl Polygon {
 
     /// Lower and upper corners of the polygon's box.
     pub fn extent(&self) -> ([f32; 2], [f32; 2]) {
-        self.points.iter().fold(
-            ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]),
-            |(lo, hi), p| {
-                (
-                    [lo[0].min(p[0]), lo[1].min(p[1])],
-                    [hi[0].max(p[0]), hi[1].max(p[1])],
-                )
-            },
-        )
+        self.points.iter().fold(([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]), |(lo, hi), p| {
+            ([lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])])
+        })
     }
 
     pub fn distance(&self, x: f32, y: f32) -> f32 {

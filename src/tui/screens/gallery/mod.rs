@@ -3,17 +3,11 @@
 use crate::domain::{Stage, Style};
 use crate::pipeline::ProgressEvent;
 use crate::tui::action::Action;
-use crate::tui::app::{App, ScreenId, View};
+use crate::tui::app::{App, ScreenId};
 use crate::tui::images::ImageSlot;
-use crate::tui::jobs::clock;
 use crate::tui::msg::{CardData, Effect, JobKind, JobSpec};
-use crate::tui::widgets::picture::Picture;
-use crate::tui::widgets::{ellipsize, spinner};
-use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
 #[derive(Clone, Default)]
 pub struct Card {
@@ -41,8 +35,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("q Ctrl-C", "quit (asks while something runs)"),
 ];
 
-pub const HINTS: &str =
-    "←→↑↓ move · Enter pick · r redraw · R redraw all · Esc back · ? help · q quit";
+pub const HINTS: &str = "←→↑↓ move · Enter pick · r redraw · R redraw all · Esc back · ? help · q quit";
 
 /// 2x2 or 1x4: whichever gives the (square) pictures more room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +45,7 @@ pub enum Arrangement {
 }
 
 fn cards_area(body: Rect) -> Rect {
-    Rect {
-        y: body.y + 1,
-        height: body.height.saturating_sub(2),
-        ..body
-    }
+    Rect { y: body.y + 1, height: body.height.saturating_sub(2), ..body }
 }
 
 fn split(area: Rect, arrangement: Arrangement) -> [Rect; 4] {
@@ -80,15 +69,8 @@ fn card_inner(card: Rect) -> (Rect, Rect) {
         height: card.height.saturating_sub(2),
     };
     let title_h = if inner.height >= 12 { 2 } else { 1 };
-    let title = Rect {
-        height: title_h.min(inner.height),
-        ..inner
-    };
-    let picture = Rect {
-        y: inner.y + title.height,
-        height: inner.height - title.height,
-        ..inner
-    };
+    let title = Rect { height: title_h.min(inner.height), ..inner };
+    let picture = Rect { y: inner.y + title.height, height: inner.height - title.height, ..inner };
     (title, picture)
 }
 
@@ -148,24 +130,13 @@ impl GalleryScreen {
 pub fn on_progress(app: &mut App, event: &ProgressEvent) -> Vec<Effect> {
     let reload = matches!(
         event,
-        ProgressEvent::Finished {
-            stage: Stage::Ideation,
-            ..
-        } | ProgressEvent::Step {
-            stage: Stage::Images,
-            ..
-        } | ProgressEvent::Finished {
-            stage: Stage::Images,
-            ..
-        } | ProgressEvent::Skipped {
-            stage: Stage::Ideation
-        }
+        ProgressEvent::Finished { stage: Stage::Ideation, .. }
+            | ProgressEvent::Step { stage: Stage::Images, .. }
+            | ProgressEvent::Finished { stage: Stage::Images, .. }
+            | ProgressEvent::Skipped { stage: Stage::Ideation }
     );
     match (reload, app.shared.session_id()) {
-        (true, Some(id)) => vec![Effect::LoadConcepts {
-            session: id.to_string(),
-            known: app.gallery.known_shas(),
-        }],
+        (true, Some(id)) => vec![Effect::LoadConcepts { session: id.to_string(), known: app.gallery.known_shas() }],
         _ => Vec::new(),
     }
 }
@@ -175,9 +146,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let g = &mut app.gallery;
     let sel = g.selected;
     match (action, arrangement) {
-        (Action::Left, _) if sel % 2 == 1 || arrangement == Arrangement::Row => {
-            g.selected = sel.saturating_sub(1)
-        }
+        (Action::Left, _) if sel % 2 == 1 || arrangement == Arrangement::Row => g.selected = sel.saturating_sub(1),
         (Action::Right, Arrangement::Row) => g.selected = (sel + 1).min(3),
         (Action::Right, Arrangement::Grid) if sel % 2 == 0 => g.selected = sel + 1,
         (Action::Up, Arrangement::Row) => g.selected = sel.saturating_sub(1),
@@ -199,9 +168,7 @@ pub fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let at = Position::new(m.column, m.row);
-    let hit = card_rects(app.body(), app.shared.cell_px)
-        .iter()
-        .position(|r| r.contains(at));
+    let hit = card_rects(app.body(), app.shared.cell_px).iter().position(|r| r.contains(at));
     match hit {
         Some(i) if i == app.gallery.selected => pick(app),
         Some(i) => {
@@ -253,11 +220,7 @@ fn regenerate(app: &mut App, slots: &[usize]) -> Vec<Effect> {
     let Some(session) = app.shared.session.as_mut() else {
         return Vec::new();
     };
-    let slots: Vec<usize> = slots
-        .iter()
-        .copied()
-        .filter(|&s| !app.gallery.cards[s].title.is_empty())
-        .collect();
+    let slots: Vec<usize> = slots.iter().copied().filter(|&s| !app.gallery.cards[s].title.is_empty()).collect();
     if slots.is_empty() {
         return Vec::new();
     }
@@ -280,117 +243,7 @@ fn regenerate(app: &mut App, slots: &[usize]) -> Vec<Effect> {
     app.request_job(spec)
 }
 
-fn status_line(v: &View<'_, GalleryScreen>) -> Line<'static> {
-    let sh = v.shared;
-    let t = &sh.theme;
-    if let Some(run) = sh
-        .jobs
-        .running
-        .as_ref()
-        .filter(|r| matches!(r.spec.kind, JobKind::Concepts | JobKind::Regenerate))
-    {
-        let what = match &sh.progress.step {
-            Some(s) if s.stage == Stage::Images => {
-                format!("drawing: {} ({}/{})", s.message, s.n, s.total)
-            }
-            _ if sh.progress.state(Stage::Images) == crate::tui::jobs::StageState::Running => {
-                "drawing the concepts…".into()
-            }
-            _ => "thinking of four ideas…".into(),
-        };
-        return Line::from(vec![
-            Span::styled(format!(" {} ", spinner::frame(sh.tick)), t.accent()),
-            Span::raw(what),
-            Span::styled(
-                format!("  {}", clock(sh.now.saturating_duration_since(run.started))),
-                t.muted(),
-            ),
-        ]);
-    }
-    if v.screen.cards.iter().all(|c| c.picture.image.is_some()) {
-        Line::from(Span::styled(
-            " All four drawn. Enter makes the selected one; r or R draws again.",
-            t.muted(),
-        ))
-    } else {
-        Line::from(Span::styled(
-            " Some concepts are not drawn yet: r draws the selected one again.",
-            t.warn(),
-        ))
-    }
-}
-
-impl Widget for View<'_, GalleryScreen> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let sh = self.shared;
-        let t = &sh.theme;
-        let name = sh
-            .session
-            .as_ref()
-            .map(|s| s.facts.name.as_str())
-            .unwrap_or("them");
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!(" Four ideas for {name}"), t.accent()),
-            Span::styled(" · pick the one to make", t.muted()),
-        ]))
-        .render(Rect { height: 1, ..area }, buf);
-        let busy = sh.job_pending(&[JobKind::Concepts, JobKind::Regenerate]);
-        for (i, rect) in card_rects(area, sh.cell_px).into_iter().enumerate() {
-            let card = &self.screen.cards[i];
-            let selected = i == self.screen.selected;
-            let style_name = card.style.map(|s| s.label()).unwrap_or("…");
-            let mut block = Block::bordered()
-                .border_type(if selected {
-                    BorderType::Double
-                } else {
-                    BorderType::Rounded
-                })
-                .border_style(sh.theme.border(selected))
-                .title_top(Line::from(Span::styled(
-                    format!(" {} · {style_name} ", i + 1),
-                    if selected { t.selected() } else { t.muted() },
-                )));
-            if selected {
-                block = block.title_bottom(
-                    Line::from(Span::styled(" Enter ▸ make ", t.accent())).right_aligned(),
-                );
-            }
-            block.render(rect, buf);
-            let (title_rect, picture_rect) = card_inner(rect);
-            let title = if card.title.is_empty() {
-                "…".to_string()
-            } else {
-                card.title.clone()
-            };
-            let max = usize::from(title_rect.width) * usize::from(title_rect.height);
-            Paragraph::new(Span::styled(
-                ellipsize(&title, max),
-                if selected { t.accent() } else { t.base() },
-            ))
-            .wrap(Wrap { trim: true })
-            .render(title_rect, buf);
-            let placeholder = match (&card.error, card.title.is_empty()) {
-                (Some(e), _) => e.as_str(),
-                (None, true) => "ideas on the way",
-                (None, false) if busy => "drawing",
-                (None, false) => "not drawn: press r",
-            };
-            Picture {
-                protocol: card.picture.protocol(),
-                placeholder,
-                spinner: busy.then(|| spinner::frame(sh.tick)),
-                theme: t,
-            }
-            .render(picture_rect, buf);
-        }
-        let bottom = Rect {
-            y: area.bottom().saturating_sub(1),
-            height: 1,
-            ..area
-        };
-        status_line(&self).render(bottom, buf);
-    }
-}
+mod view;
 
 #[cfg(test)]
 mod tests {
@@ -431,30 +284,15 @@ mod tests {
         let mut app = with_session(app_at(ScreenId::Gallery, 80, 24));
         app.gallery.selected = 1;
         let fx = on_action(&mut app, Action::Regenerate);
-        let Some(Effect::StartJob { spec, .. }) = fx.first() else {
-            panic!("a job starts")
-        };
+        let Some(Effect::StartJob { spec, .. }) = fx.first() else { panic!("a job starts") };
         assert_eq!(spec.kind, JobKind::Regenerate);
         assert_eq!(spec.clear_images, vec![1]);
-        assert_eq!(
-            spec.params.as_ref().map(|p| p.regenerations),
-            Some([0, 1, 0, 0])
-        );
+        assert_eq!(spec.params.as_ref().map(|p| p.regenerations), Some([0, 1, 0, 0]));
         assert!(app.gallery.cards[1].picture.image.is_none());
         assert!(app.gallery.cards[0].picture.image.is_some());
         let fx = on_action(&mut app, Action::RegenerateAll);
-        assert!(
-            matches!(fx.first(), Some(Effect::CancelJob { .. })),
-            "the newer request stops the running one"
-        );
-        assert_eq!(
-            app.shared
-                .jobs
-                .queued
-                .as_ref()
-                .map(|q| q.clear_images.len()),
-            Some(4)
-        );
+        assert!(matches!(fx.first(), Some(Effect::CancelJob { .. })), "the newer request stops the running one");
+        assert_eq!(app.shared.jobs.queued.as_ref().map(|q| q.clear_images.len()), Some(4));
     }
 
     #[test]
@@ -463,13 +301,8 @@ mod tests {
         app.gallery.selected = 2;
         let fx = on_action(&mut app, Action::Submit);
         assert_eq!(app.screen, ScreenId::Studio);
-        let Some(Effect::StartJob { spec, .. }) = fx.first() else {
-            panic!("a job starts")
-        };
-        assert_eq!(
-            (spec.kind, spec.until),
-            (JobKind::Solid, Stage::Fabrication)
-        );
+        let Some(Effect::StartJob { spec, .. }) = fx.first() else { panic!("a job starts") };
+        assert_eq!((spec.kind, spec.until), (JobKind::Solid, Stage::Fabrication));
         assert_eq!(spec.params.as_ref().and_then(|p| p.pick), Some(2));
         assert_eq!(spec.invalidate, None);
         // Back, then a different pick: the old cut-out is dropped.
@@ -477,9 +310,6 @@ mod tests {
         app.go(ScreenId::Gallery);
         app.gallery.selected = 0;
         on_action(&mut app, Action::Submit);
-        assert_eq!(
-            app.shared.jobs.queued.as_ref().and_then(|q| q.invalidate),
-            Some(Stage::Matting)
-        );
+        assert_eq!(app.shared.jobs.queued.as_ref().and_then(|q| q.invalidate), Some(Stage::Matting));
     }
 }
