@@ -23,11 +23,7 @@ fn from_facts_to_a_saved_order_and_back() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let mut d = Driver::new(pipeline(&data), 80, 24);
-    assert_eq!(
-        d.app.screen,
-        ScreenId::Input,
-        "no sessions yet: the form comes first"
-    );
+    assert_eq!(d.app.screen, ScreenId::Input, "no sessions yet: the form comes first");
 
     d.type_text("Dad");
     d.key(KeyCode::Tab);
@@ -36,28 +32,16 @@ fn from_facts_to_a_saved_order_and_back() {
     assert!(
         d.wait_until(LONG, |a| a.screen == ScreenId::Gallery
             && !a.shared.jobs.busy()
-            && a.gallery
-                .cards
-                .iter()
-                .all(|c| c.picture.protocol().is_some())),
+            && a.gallery.cards.iter().all(|c| c.picture.protocol().is_some())),
         "four concepts drawn and shown"
     );
-    assert!(d
-        .app
-        .gallery
-        .cards
-        .iter()
-        .all(|c| !c.title.is_empty() && c.style.is_some()));
+    assert!(d.app.gallery.cards.iter().all(|c| !c.title.is_empty() && c.style.is_some()));
 
     // Redraw one: its picture changes.
     let before = d.app.gallery.cards[0].sha256.clone();
     d.key(KeyCode::Char('r'));
-    assert!(d.wait_until(LONG, |a| !a.shared.jobs.busy()
-        && a.gallery.cards[0].picture.protocol().is_some()));
-    assert_ne!(
-        d.app.gallery.cards[0].sha256, before,
-        "a new image for concept 1"
-    );
+    assert!(d.wait_until(LONG, |a| !a.shared.jobs.busy() && a.gallery.cards[0].picture.protocol().is_some()));
+    assert_ne!(d.app.gallery.cards[0].sha256, before, "a new image for concept 1");
 
     d.key(KeyCode::Right);
     d.key(KeyCode::Enter);
@@ -68,43 +52,24 @@ fn from_facts_to_a_saved_order_and_back() {
             && a.studio.picture.protocol().is_some()),
         "the solid is made and shown"
     );
-    assert_eq!(
-        d.app.shared.session.as_ref().and_then(|s| s.chosen),
-        Some(1)
-    );
+    assert_eq!(d.app.shared.session.as_ref().and_then(|s| s.chosen), Some(1));
 
     // An engraving edit re-cuts the pedestal after the debounce.
     d.key(KeyCode::Tab);
     d.key(KeyCode::Tab);
     d.type_text("60 YEARS");
     assert!(d.app.studio.recut_due.is_some());
-    assert!(d.wait_until(LONG, |a| a.studio.recut_due.is_none()
-        && !a.shared.jobs.busy()
-        && a.studio.report.is_some()));
-    assert_eq!(
-        d.app
-            .shared
-            .session
-            .as_ref()
-            .map(|s| s.params.fab.line2.as_str()),
-        Some("60 YEARS")
-    );
+    assert!(d.wait_until(LONG, |a| a.studio.recut_due.is_none() && !a.shared.jobs.busy() && a.studio.report.is_some()));
+    assert_eq!(d.app.shared.session.as_ref().map(|s| s.params.fab.line2.as_str()), Some("60 YEARS"));
 
     d.key_with(KeyCode::Char('g'), KeyModifiers::CONTROL);
     assert_eq!(d.app.screen, ScreenId::Checkout);
-    assert!(d.wait_until(LONG, |a| a
-        .shared
-        .session
-        .as_ref()
-        .is_some_and(|s| s.results.slice.is_some())
+    assert!(d.wait_until(LONG, |a| a.shared.session.as_ref().is_some_and(|s| s.results.slice.is_some())
         && !a.shared.jobs.busy()));
 
     d.type_text("not-an-email");
     d.key_with(KeyCode::Char('g'), KeyModifiers::CONTROL);
-    assert!(
-        d.app.checkout.errors[0].is_some(),
-        "the email is checked before anything is saved"
-    );
+    assert!(d.app.checkout.errors[0].is_some(), "the email is checked before anything is saved");
     d.key_with(KeyCode::Char('u'), KeyModifiers::CONTROL);
     d.type_text("ann@example.org");
     d.key(KeyCode::Tab);
@@ -112,17 +77,10 @@ fn from_facts_to_a_saved_order_and_back() {
     d.key(KeyCode::Tab);
     d.type_text("12 Rue des Fleurs, Paris");
     d.key_with(KeyCode::Char('g'), KeyModifiers::CONTROL);
-    assert!(
-        d.wait_until(LONG, |a| a.checkout.placed.is_some()),
-        "the order is placed"
-    );
+    assert!(d.wait_until(LONG, |a| a.checkout.placed.is_some()), "the order is placed");
     let placed = d.app.checkout.placed.clone().unwrap();
     for file in ["model.stl", "model.3mf"] {
-        assert!(
-            placed.dir.join(file).is_file(),
-            "{file} in {}",
-            placed.dir.display()
-        );
+        assert!(placed.dir.join(file).is_file(), "{file} in {}", placed.dir.display());
     }
 
     // Esc walks back with everything kept.
@@ -138,11 +96,7 @@ fn from_facts_to_a_saved_order_and_back() {
     drop(d);
     let mut again = Driver::new(pipeline(&data), 80, 24);
     assert_eq!(again.app.screen, ScreenId::Sessions);
-    assert_eq!(
-        again.app.sessions.rows.first().map(|r| r.reached()),
-        Some("ordered")
-    );
+    assert_eq!(again.app.sessions.rows.first().map(|r| r.reached()), Some("ordered"));
     again.key(KeyCode::Enter);
-    assert!(again.wait_until(LONG, |a| a.screen == ScreenId::Checkout
-        && a.checkout.placed.is_some()));
+    assert!(again.wait_until(LONG, |a| a.screen == ScreenId::Checkout && a.checkout.placed.is_some()));
 }

@@ -67,10 +67,7 @@ fn the_selected_card_and_errors_are_coloured_and_no_color_is_plain() {
     let buf = terminal.backend().buffer();
     let red = errors.shared.theme.error;
     let any_red = (0..80).any(|x| (0..24).any(|y| buf[(x, y)].fg == red));
-    assert!(
-        any_red,
-        "the validation message is drawn in the error colour"
-    );
+    assert!(any_red, "the validation message is drawn in the error colour");
 
     let mut plain = scene("gallery", 80, 24);
     plain.shared.theme = memoreez::tui::theme::Theme::monochrome();
@@ -91,18 +88,9 @@ fn themes_change_colours_not_layout() {
         app.shared.theme = memoreez::tui::theme::Theme::load(name, None, false).unwrap();
         let other = draw(&app);
         let text = |t: &ratatui::Terminal<ratatui::backend::TestBackend>| {
-            t.backend()
-                .buffer()
-                .content()
-                .iter()
-                .map(|c| c.symbol().to_string())
-                .collect::<String>()
+            t.backend().buffer().content().iter().map(|c| c.symbol().to_string()).collect::<String>()
         };
         assert_eq!(text(&base), text(&other), "{name}");
-        assert_ne!(
-            base.backend().buffer(),
-            other.backend().buffer(),
-            "{name} colours differ"
-        );
+        assert_ne!(base.backend().buffer(), other.backend().buffer(), "{name} colours differ");
     }
 }

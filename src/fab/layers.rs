@@ -194,8 +194,8 @@ fn regions(loops: Vec<Vec<[f64; 2]>>, small_loop_mm: f64) -> Vec<Region> {
     for (ring, a, p) in measured.iter().filter(|(_, a, _)| *a <= 0.0) {
         let owner = outers
             .iter_mut()
-            .filter(|(i, r)| r.area >= -a && outline::contains(&measured[*i].0, ring[0]))
-            .min_by(|x, y| x.1.area.total_cmp(&y.1.area));
+            .filter(|(i, _)| measured[*i].1 >= -a && outline::contains(&measured[*i].0, ring[0]))
+            .min_by(|x, y| measured[x.0].1.total_cmp(&measured[y.0].1));
         if let Some((_, r)) = owner {
             r.area += a;
             r.outline += p;

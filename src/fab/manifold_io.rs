@@ -35,7 +35,8 @@ pub fn rebuild(mesh: &Mesh, what: &str) -> Result<Manifold, StageError> {
     non_empty(manifold_rs::Mesh::new(&flat, &idx).to_manifold(), what)
 }
 
-/// A manifold-rs solid as our mesh (positions only, shared vertices, outward counter-clockwise).
+/// A manifold-rs solid as our mesh (positions only, shared vertices, outward counter-clockwise,
+/// no two corners of a triangle on the same point).
 pub fn to_mesh(solid: &Manifold) -> Mesh {
     let m = solid.to_mesh();
     let stride = (m.num_props() as usize).max(3);
@@ -43,8 +44,14 @@ pub fn to_mesh(solid: &Manifold) -> Mesh {
     let vertices: Vec<[f32; 3]> = props.chunks_exact(stride).map(|p| [p[0], p[1], p[2]]).collect();
     let triangles: Vec<[u32; 3]> = m.indices().chunks_exact(3).map(|t| [t[0], t[1], t[2]]).collect();
     let mesh = Mesh::new(vertices, triangles);
-    // Extra vertex properties make manifold split vertices along seams; positions alone must share.
-    if stride > 3 {
+    // Extra vertex properties make manifold split vertices along seams, and rounding its doubles
+    // to f32 can put the two ends of a tiny edge on the same point, leaving zero-area triangles.
+    // Merging identical positions fixes both (the collapsed triangles go).
+    let coincident = mesh.triangles.iter().any(|t| {
+        let [a, b, c] = t.map(|i| mesh.vertices[i as usize]);
+        a == b || b == c || a == c
+    });
+    if stride > 3 || coincident {
         analysis::weld(&mesh, 0.0)
     } else {
         mesh

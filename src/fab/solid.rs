@@ -209,6 +209,18 @@ mod tests {
     }
 
     #[test]
+    fn extreme_heights_and_long_text_still_make_one_solid() {
+        let long = "HAPPY BIRTHDAY TO THE BEST GRANDFATHER IN THE WHOLE WIDE WORLD";
+        for (h, l1, l2) in [(30.0, "DAD", "60 YEARS"), (250.0, "Zoë", "1960 – 2026"), (80.0, long, long)] {
+            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: l2.into() };
+            let p = OfflineFabricator.make_printable(&raw_figurine(48), &spec, &NoProgress).unwrap();
+            assert!(p.report.manifold && p.report.parts == 1 && p.report.volume_mm3 > 0.0, "{h}: {:?}", p.report);
+            assert!((height(&p.mesh) - f64::from(h)).abs() < 0.5);
+        }
+    }
+
+
+    #[test]
     fn accented_names_work() {
         let p = OfflineFabricator.make_printable(&raw_figurine(48), &spec("Zoë", "Jürgen & Ana"), &NoProgress).unwrap();
         check_solid(&p);
@@ -353,8 +365,11 @@ mod tests {
             let raw = raw_figurine(segments);
             let t = std::time::Instant::now();
             let p = OfflineFabricator.make_printable(&raw, &spec("DAD", "60 YEARS"), &Timed(t)).unwrap();
+            let fab_s = t.elapsed().as_secs_f64();
+            let t = std::time::Instant::now();
+            let (grams, minutes) = crate::fab::estimate::estimate(&p.mesh).unwrap();
             eprintln!(
-                "{} raw faces -> {} faces in {:.3} s; {:?}",
+                "{} raw faces -> {} faces in {fab_s:.3} s; estimate {grams:.1} g, {minutes:.0} min in {:.3} s; {:?}",
                 raw.triangles.len(),
                 p.mesh.triangles.len(),
                 t.elapsed().as_secs_f64(),

@@ -28,7 +28,9 @@ pub enum Msg {
         job: u64,
         result: Result<JobOutput, JobError>,
     },
+    /// `seq` orders reads that may finish out of order; older ones are dropped.
     ConceptsLoaded {
+        seq: u64,
         session: String,
         cards: Vec<CardData>,
     },
@@ -130,7 +132,7 @@ pub enum Effect {
     OpenSession { id: String },
     StartJob { id: u64, spec: JobSpec },
     CancelJob { id: u64 },
-    LoadConcepts { session: String, known: [Option<String>; 4] },
+    LoadConcepts { seq: u64, session: String, known: [Option<String>; 4] },
     Encode { key: ImageKey, image: Arc<DynamicImage> },
     RenderSolid { session: String, slot: usize, version: u64, px: (u32, u32), background: [u8; 3] },
 }

@@ -146,10 +146,11 @@ impl Runtime {
                     token.cancel();
                 }
             }
-            Effect::LoadConcepts { session, known } => {
+            Effect::LoadConcepts { seq, session, known } => {
                 self.spawn(move || match load_concepts(&store, &session, &known) {
-                    Ok(cards) => Msg::ConceptsLoaded { session, cards },
+                    Ok(cards) => Msg::ConceptsLoaded { seq, session, cards },
                     Err(e) => Msg::ConceptsLoaded {
+                        seq,
                         session,
                         cards: (0..4)
                             .map(|slot| CardData {

@@ -28,7 +28,6 @@ pub enum ThemeError {
 struct ThemeFile {
     name: String,
     #[serde(default)]
-    #[allow(dead_code)]
     description: String,
     colors: ColorsFile,
 }
@@ -53,6 +52,8 @@ struct ColorsFile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     pub name: String,
+    /// One line for the theme list.
+    pub description: String,
     pub background: Color,
     pub surface: Color,
     pub text: Color,
@@ -94,6 +95,7 @@ impl Theme {
         let c = &file.colors;
         Ok(Theme {
             name: file.name,
+            description: file.description,
             background: parse_color(&c.background)?,
             surface: parse_color(&c.surface)?,
             text: parse_color(&c.text)?,
@@ -113,6 +115,7 @@ impl Theme {
     pub fn monochrome() -> Theme {
         Theme {
             name: "monochrome".into(),
+            description: "the terminal's own colours (NO_COLOR)".into(),
             background: Color::Reset,
             surface: Color::Reset,
             text: Color::Reset,

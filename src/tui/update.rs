@@ -38,9 +38,9 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
             gallery::on_progress(app, &event)
         }
         Msg::JobDone { job, result } => on_job_done(app, job, result),
-        Msg::ConceptsLoaded { session, cards } => {
+        Msg::ConceptsLoaded { seq, session, cards } => {
             if app.shared.session_id() == Some(session.as_str()) {
-                app.gallery.load(cards);
+                app.gallery.load(seq, cards);
             }
             Vec::new()
         }
@@ -167,7 +167,7 @@ fn on_session(app: &mut App, result: Result<SessionInfo, String>) -> Vec<Effect>
     let solid_made = info.results.printability.is_some();
     let picked = info.chosen.or(info.params.pick).is_some();
     app.shared.session = Some(info);
-    let mut effects = vec![Effect::LoadConcepts { session: id.clone(), known: Default::default() }];
+    let mut effects = gallery::reload(app);
     match step {
         Some(Stage::Slicing | Stage::Pricing) if solid_made => {
             app.go(ScreenId::Checkout);
@@ -224,10 +224,7 @@ fn on_job_done(app: &mut App, job: u64, result: Result<JobOutput, JobError>) -> 
         s.step = Some(spec.until);
     }
     match spec.kind {
-        JobKind::Concepts | JobKind::Regenerate => {
-            let known = app.gallery.known_shas();
-            effects.push(Effect::LoadConcepts { session: spec.session, known });
-        }
+        JobKind::Concepts | JobKind::Regenerate => effects.extend(gallery::reload(app)),
         JobKind::Solid | JobKind::Recut => {
             app.studio.report = out.outcome.results.printability.clone();
             if app.shared.jobs.queued.is_none() && !app.shared.job_pending(&[JobKind::Recut]) {
@@ -243,4 +240,103 @@ fn on_job_done(app: &mut App, job: u64, result: Result<JobOutput, JobError>) -> 
         }
     }
     effects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::ProgressEvent;
+    use crate::tui::msg::JobSpec;
+    use crate::tui::testing::{app_at, with_session};
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        let now = app.shared.now;
+        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now)
+    }
+
+    #[test]
+    fn quitting_asks_while_a_job_runs_and_stops_it_on_yes() {
+        let mut app = with_session(app_at(ScreenId::Gallery, 80, 24));
+        key(&mut app, KeyCode::Char('r'));
+        assert!(app.shared.jobs.busy());
+        key(&mut app, KeyCode::Char('q'));
+        assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+        key(&mut app, KeyCode::Char('n'));
+        assert!(app.overlay.is_none() && !app.quit, "n stays");
+        key(&mut app, KeyCode::Char('q'));
+        let fx = key(&mut app, KeyCode::Char('y'));
+        assert!(app.quit);
+        assert!(matches!(fx.as_slice(), [Effect::CancelJob { .. }]));
+        let mut idle = app_at(ScreenId::Gallery, 80, 24);
+        key(&mut idle, KeyCode::Char('q'));
+        assert!(idle.quit, "nothing running: q quits at once");
+    }
+
+    #[test]
+    fn help_opens_per_screen_and_esc_closes_it_keeping_the_screen() {
+        let mut app = with_session(app_at(ScreenId::Input, 80, 24));
+        key(&mut app, KeyCode::F(1));
+        assert_eq!(app.overlay, Some(Overlay::Help));
+        key(&mut app, KeyCode::Esc);
+        assert!(app.overlay.is_none());
+        assert_eq!(app.screen, ScreenId::Input);
+        assert_eq!(app.input.name.value(), "Dad");
+    }
+
+    #[test]
+    fn esc_walks_back_keeping_what_was_typed() {
+        let mut app = with_session(app_at(ScreenId::Checkout, 80, 24));
+        key(&mut app, KeyCode::Char('a'));
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen, ScreenId::Studio);
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen, ScreenId::Gallery);
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen, ScreenId::Input);
+        assert_eq!(app.checkout.email.value(), "a");
+        assert_eq!(app.studio.line2.value(), "60 YEARS");
+    }
+
+    #[test]
+    fn events_from_a_replaced_job_are_ignored() {
+        let mut app = with_session(app_at(ScreenId::Studio, 80, 24));
+        let now = app.shared.now;
+        let _ = app.shared.jobs.request(JobSpec::new(JobKind::Solid, "s", Stage::Fabrication), now);
+        let stale = Msg::Progress { job: 99, event: ProgressEvent::Skipped { stage: Stage::Shape } };
+        update(&mut app, stale, now);
+        assert_eq!(app.shared.progress.state(Stage::Shape), crate::tui::jobs::StageState::Waiting);
+        let current = Msg::Progress { job: 1, event: ProgressEvent::Skipped { stage: Stage::Shape } };
+        update(&mut app, current, now);
+        assert_eq!(app.shared.progress.state(Stage::Shape), crate::tui::jobs::StageState::Saved);
+    }
+
+    #[test]
+    fn an_older_concept_read_never_undoes_a_newer_one() {
+        let mut app = with_session(app_at(ScreenId::Gallery, 80, 24));
+        let card = |sha: Option<&str>| crate::tui::msg::CardData {
+            slot: 2,
+            title: "t".into(),
+            style: None,
+            sha256: sha.map(str::to_string),
+            image: sha.map(|_| std::sync::Arc::new(crate::tui::testing::sample_image(2))),
+            error: None,
+        };
+        let session = crate::tui::testing::SESSION_ID.to_string();
+        let now = app.shared.now;
+        update(&mut app, Msg::ConceptsLoaded { seq: 2, session: session.clone(), cards: vec![card(Some("new"))] }, now);
+        update(&mut app, Msg::ConceptsLoaded { seq: 1, session, cards: vec![card(None)] }, now);
+        assert_eq!(app.gallery.cards[2].sha256.as_deref(), Some("new"));
+        assert!(app.gallery.cards[2].picture.image.is_some());
+    }
+
+    #[test]
+    fn too_small_asks_for_no_pictures_and_resizing_back_does() {
+        let mut app = with_session(app_at(ScreenId::Gallery, 60, 20));
+        assert!(app.too_small());
+        assert!(app.sync_images().is_empty());
+        let now = app.shared.now;
+        let fx = update(&mut app, Msg::Resize(80, 24), now);
+        assert_eq!(fx.iter().filter(|e| matches!(e, Effect::Encode { .. })).count(), 4);
+    }
 }

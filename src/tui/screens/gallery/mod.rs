@@ -22,6 +22,9 @@ pub struct Card {
 pub struct GalleryScreen {
     pub cards: [Card; 4],
     pub selected: usize,
+    /// Numbers of the last concept read asked for and the last one applied.
+    pub requested: u64,
+    pub applied: u64,
 }
 
 pub const HELP: &[(&str, &str)] = &[
@@ -107,7 +110,12 @@ impl GalleryScreen {
         self.cards.clone().map(|c| c.sha256)
     }
 
-    pub fn load(&mut self, cards: Vec<CardData>) {
+    pub fn load(&mut self, seq: u64, cards: Vec<CardData>) {
+        // Reads run in parallel: one that finishes after a newer one would bring back old state.
+        if seq <= self.applied {
+            return;
+        }
+        self.applied = seq;
         for data in cards {
             let Some(card) = self.cards.get_mut(data.slot) else {
                 continue;
@@ -135,10 +143,19 @@ pub fn on_progress(app: &mut App, event: &ProgressEvent) -> Vec<Effect> {
             | ProgressEvent::Finished { stage: Stage::Images, .. }
             | ProgressEvent::Skipped { stage: Stage::Ideation }
     );
-    match (reload, app.shared.session_id()) {
-        (true, Some(id)) => vec![Effect::LoadConcepts { session: id.to_string(), known: app.gallery.known_shas() }],
-        _ => Vec::new(),
+    if reload {
+        self::reload(app)
+    } else {
+        Vec::new()
     }
+}
+
+/// Reads the session's concepts back (only new pictures are decoded).
+pub fn reload(app: &mut App) -> Vec<Effect> {
+    let Some(id) = app.shared.session_id().map(str::to_string) else { return Vec::new() };
+    let g = &mut app.gallery;
+    g.requested += 1;
+    vec![Effect::LoadConcepts { seq: g.requested, session: id, known: g.known_shas() }]
 }
 
 pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
