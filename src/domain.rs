@@ -141,9 +141,7 @@ impl Style {
     }
 
     pub fn parse(text: &str) -> Option<Style> {
-        Style::ALL
-            .into_iter()
-            .find(|s| s.label().eq_ignore_ascii_case(text.trim()))
+        Style::ALL.into_iter().find(|s| s.label().eq_ignore_ascii_case(text.trim()))
     }
 }
 

@@ -12,9 +12,27 @@ fn make_writes_a_printable_solid_the_json_and_the_rows_then_the_order_moves_on()
     let stl = env.path("dad.stl");
     let threemf = env.path("dad.3mf");
     let out = env.run(&[
-        "make", "--name", "Dad", "--hobbies", "tennis, coffee", "--pick", "2", "--line1", "DAD", "--line2",
-        "60 YEARS", "--seed", "7", "--out", stl.to_str().unwrap(), "--3mf", threemf.to_str().unwrap(),
-        "--email", "kid@example.com", "--region", "international",
+        "make",
+        "--name",
+        "Dad",
+        "--hobbies",
+        "tennis, coffee",
+        "--pick",
+        "2",
+        "--line1",
+        "DAD",
+        "--line2",
+        "60 YEARS",
+        "--seed",
+        "7",
+        "--out",
+        stl.to_str().unwrap(),
+        "--3mf",
+        threemf.to_str().unwrap(),
+        "--email",
+        "kid@example.com",
+        "--region",
+        "international",
     ]);
     assert!(out.status.success(), "make failed:\n{}", stderr(&out));
     let j = stdout_json(&out);
@@ -33,10 +51,7 @@ fn make_writes_a_printable_solid_the_json_and_the_rows_then_the_order_moves_on()
     assert_eq!(price["service_cents"], 1200);
     assert_eq!(price["shipping_cents"], 1800);
     assert_eq!(price["material_cents"].as_i64().unwrap(), (grams * 3.0).ceil() as i64);
-    assert_eq!(
-        price["total_cents"].as_i64().unwrap(),
-        price["material_cents"].as_i64().unwrap() + 1200 + 1800
-    );
+    assert_eq!(price["total_cents"].as_i64().unwrap(), price["material_cents"].as_i64().unwrap() + 1200 + 1800);
     let p = &j["printability"];
     assert_eq!(p["manifold"], true);
     assert_eq!(p["parts"], 1);

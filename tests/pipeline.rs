@@ -34,8 +34,18 @@ struct Fake(Arc<Calls>);
 fn cube() -> Mesh {
     let v = (0..8).map(|i| [(i & 1) as f32, ((i >> 1) & 1) as f32, ((i >> 2) & 1) as f32]).collect();
     let t = vec![
-        [0, 2, 1], [1, 2, 3], [4, 5, 6], [5, 7, 6], [0, 1, 4], [1, 5, 4],
-        [2, 6, 3], [3, 6, 7], [0, 4, 2], [2, 4, 6], [1, 3, 5], [3, 7, 5],
+        [0, 2, 1],
+        [1, 2, 3],
+        [4, 5, 6],
+        [5, 7, 6],
+        [0, 1, 4],
+        [1, 5, 4],
+        [2, 6, 3],
+        [3, 6, 7],
+        [0, 4, 2],
+        [2, 4, 6],
+        [1, 3, 5],
+        [3, 7, 5],
     ];
     Mesh::new(v, t)
 }
@@ -142,7 +152,11 @@ fn setup() -> (tempfile::TempDir, Pipeline, Arc<Calls>, String) {
     (dir, pipeline, calls, session.id)
 }
 
-fn run(p: &Pipeline, id: &str, until: Stage) -> (Result<memoreez::pipeline::Outcome, memoreez::pipeline::PipelineError>, Vec<ProgressEvent>) {
+fn run(
+    p: &Pipeline,
+    id: &str,
+    until: Stage,
+) -> (Result<memoreez::pipeline::Outcome, memoreez::pipeline::PipelineError>, Vec<ProgressEvent>) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let r = p.run_blocking(id, until, tx, CancelToken::new());
     let mut events = Vec::new();

@@ -110,7 +110,11 @@ pub fn check_writable(label: &str, path: &Path) -> Result<(), CliError> {
         )));
     }
     tempfile::tempfile_in(dir).map(drop).map_err(|e| {
-        CliError::BadInput(format!("{label} {}: cannot write in {} ({e}); choose another path", path.display(), dir.display()))
+        CliError::BadInput(format!(
+            "{label} {}: cannot write in {} ({e}); choose another path",
+            path.display(),
+            dir.display()
+        ))
     })
 }
 
@@ -120,7 +124,12 @@ fn absolute(path: &Path) -> PathBuf {
 
 pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
     let cfg = ctx.config()?;
-    let facts = Facts { name: a.name.trim().to_string(), hobbies: a.hobbies, quirk: a.quirk.trim().to_string(), occasion: a.occasion };
+    let facts = Facts {
+        name: a.name.trim().to_string(),
+        hobbies: a.hobbies,
+        quirk: a.quirk.trim().to_string(),
+        occasion: a.occasion,
+    };
     facts.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
     let height_mm = a.height_mm.unwrap_or(cfg.height_mm);
     if !(30.0..=250.0).contains(&height_mm) || !height_mm.is_finite() {

@@ -136,7 +136,9 @@ pub fn studio(ctx: &Context, a: StudioArgs) -> CliResult {
     };
     // The studio picks the backends itself, after its first frame: probing for a slicer takes a while.
     memoreez::tui::run(StudioOptions { store, config: cfg, theme, start }).map_err(|e| match e {
-        TuiError::NotATerminal | TuiError::Import(_) | TuiError::NoSuchSession(_) | TuiError::Backends(_) => CliError::BadInput(e.to_string()),
+        TuiError::NotATerminal | TuiError::Import(_) | TuiError::NoSuchSession(_) | TuiError::Backends(_) => {
+            CliError::BadInput(e.to_string())
+        }
         other => CliError::Failed(other.to_string()),
     })?;
     Ok(ExitCode::SUCCESS)

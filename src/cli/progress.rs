@@ -37,8 +37,9 @@ pub async fn show(mut rx: UnboundedReceiver<ProgressEvent>) {
         return;
     }
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{prefix:>16} {bar:24.magenta/blue} {pos}/{len} {msg} [{elapsed}, eta {eta}]")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{prefix:>16} {bar:24.magenta/blue} {pos}/{len} {msg} [{elapsed}, eta {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     let mut bars: HashMap<Stage, ProgressBar> = HashMap::new();
     while let Some(ev) = rx.recv().await {
         match &ev {

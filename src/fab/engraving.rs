@@ -366,6 +366,19 @@ mod tests {
     }
 
     #[test]
+    fn letters_read_left_to_right_from_the_front() {
+        // An "L" seen from -Y: its stem (the top half) sits left (-X) of the foot's far end.
+        let p = pedestal();
+        let plan = plan("L", "", &p).unwrap();
+        let cut = manifold_io::to_mesh(&cutter(&plan, &p).unwrap().unwrap());
+        let (lo, hi) = cut.bounds().unwrap();
+        let mid_z = 0.5 * (lo[2] + hi[2]);
+        let top_max_x = cut.vertices.iter().filter(|v| v[2] > mid_z + 0.5).map(|v| v[0]).fold(f32::MIN, f32::max);
+        assert!(top_max_x < hi[0] - 0.5, "stem reaches {top_max_x}, foot {}", hi[0]);
+        assert!(hi[1] < 0.0, "the letter should be on the front (-Y)");
+    }
+
+    #[test]
     fn engraving_removes_volume_on_the_front_only() {
         let p = pedestal();
         let plain = p.solid().unwrap();

@@ -49,7 +49,7 @@ pub fn place(raw: &Mesh, height_mm: f64) -> Result<Placed, StageError> {
 
     let cut_z = z_lo + BASE_CUT_FRACTION * (z_hi - z_lo);
     let trimmed = manifold_io::non_empty(solid.trim_by_plane(0.0, 0.0, 1.0, cut_z), "cutting the base flat")?;
-    let (centre, reach) = footprint(&trimmed, cut_z, cut_z + FOOTPRINT_FRACTION * (z_hi - cut_z));
+    let (centre, reach) = footprint(&framed, &trimmed, cut_z, cut_z + FOOTPRINT_FRACTION * (z_hi - cut_z));
 
     let pedestal_height = Pedestal::height_for(height_mm);
     let figurine_height = height_mm - pedestal_height + SINK_MM;
@@ -60,10 +60,10 @@ pub fn place(raw: &Mesh, height_mm: f64) -> Result<Placed, StageError> {
     Ok(Placed { figurine, pedestal: Pedestal::for_piece(height_mm, reach * s) })
 }
 
-/// Centre (x, y) and radius of the outline of `solid` between `z0` and `z1`, from its vertices
-/// there and from cross-sections, so long faces that span the slab are not missed.
-fn footprint(solid: &Manifold, z0: f64, z1: f64) -> ([f64; 2], f64) {
-    let mesh = manifold_io::to_mesh(solid);
+/// Centre (x, y) and radius of the outline of `solid` between `z0` and `z1`, from the vertices of
+/// `mesh` (the same surface before the cut, which only removed what lies below `z0`) and from
+/// cross-sections, so long faces that span the slab are not missed.
+fn footprint(mesh: &Mesh, solid: &Manifold, z0: f64, z1: f64) -> ([f64; 2], f64) {
     let mut pts: Vec<[f64; 2]> = mesh
         .vertices
         .iter()
@@ -124,6 +124,19 @@ mod tests {
         assert!((f64::from(hi[1] - lo[1]) - 0.4 * s).abs() < 1e-3);
         let half_diagonal = 0.5 * (0.6f64.hypot(0.4)) * s;
         assert!((p.pedestal.radius - half_diagonal - 8.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn footprint_comes_from_cross_sections_when_no_vertex_is_near_the_base() {
+        // A cone standing on its tip (0.1 wide at the bottom, 1.0 at the top, 2 tall) built in print
+        // space and mapped back to model space: no vertex lies in the slab above the cut.
+        let cone = manifold_io::to_mesh(&Manifold::cylinder(0.1, 1.0, 2.0, 64));
+        let model = Mesh::new(cone.vertices.iter().map(|v| [v[0], v[2], -v[1]]).collect(), cone.triangles.clone());
+        let p = place(&model, 80.0).unwrap();
+        let s = (80.0 - p.pedestal.height + SINK_MM) / (2.0 * (1.0 - BASE_CUT_FRACTION));
+        // Radius 0.1 + 0.45 z at the slab's top sample (z about 0.23): about 0.2 model units.
+        let reach = p.pedestal.radius - 8.0;
+        assert!(reach > 0.18 * s && reach < 0.23 * s, "reach {reach} mm at scale {s}");
     }
 
     #[test]

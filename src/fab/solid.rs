@@ -219,7 +219,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn accented_names_work() {
         let p = OfflineFabricator.make_printable(&raw_figurine(48), &spec("Zoë", "Jürgen & Ana"), &NoProgress).unwrap();

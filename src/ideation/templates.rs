@@ -105,11 +105,8 @@ fn concept(w: &Words, style: Style, rng: &mut ChaCha8Rng) -> Concept {
     };
     let h1 = w.first().to_string();
     let h2 = w.second();
-    let extra = w
-        .occasion
-        .and_then(occasion_object)
-        .map(|o| format!(", with a small {o} at its feet"))
-        .unwrap_or_default();
+    let extra =
+        w.occasion.and_then(occasion_object).map(|o| format!(", with a small {o} at its feet")).unwrap_or_default();
     let (title, subject) = match style {
         Style::Whimsical => {
             let adj = pick(rng, &["Tiny", "Jolly", "Bouncy", "Cheeky", "Cosy"]);

@@ -25,12 +25,7 @@ pub struct ClassicalMatting {
 
 impl Default for ClassicalMatting {
     fn default() -> Self {
-        Self {
-            tolerance: 36.0,
-            border_px: 3,
-            output_side: 512,
-            fill: 0.85,
-        }
+        Self { tolerance: 36.0, border_px: 3, output_side: 512, fill: 0.85 }
     }
 }
 
@@ -58,9 +53,7 @@ impl Matting for ClassicalMatting {
     fn cut_out(&self, image: &RgbaImage, progress: &dyn Progress) -> Result<RgbaImage, StageError> {
         let (w, h) = image.dimensions();
         if w == 0 || h == 0 {
-            return Err(StageError::BadInput(
-                "the picture is empty (0 pixels)".into(),
-            ));
+            return Err(StageError::BadInput("the picture is empty (0 pixels)".into()));
         }
         let px = Pixels::new(image);
         let mut mask = self.background_flood(&px)?;
@@ -102,26 +95,17 @@ struct Pixels<'a> {
 
 impl<'a> Pixels<'a> {
     fn new(image: &'a RgbaImage) -> Self {
-        Self {
-            image,
-            w: image.width() as usize,
-            h: image.height() as usize,
-        }
+        Self { image, w: image.width() as usize, h: image.height() as usize }
     }
     fn at(&self, p: usize) -> Rgba<u8> {
-        *self
-            .image
-            .get_pixel((p % self.w) as u32, (p / self.w) as u32)
+        *self.image.get_pixel((p % self.w) as u32, (p / self.w) as u32)
     }
     fn transparent(&self, p: usize) -> bool {
         self.at(p)[3] < 128
     }
     fn distance_to(&self, p: usize, colour: [f32; 3]) -> f32 {
         let c = self.at(p);
-        (0..3)
-            .map(|k| (c[k] as f32 - colour[k]).powi(2))
-            .sum::<f32>()
-            .sqrt()
+        (0..3).map(|k| (c[k] as f32 - colour[k]).powi(2)).sum::<f32>().sqrt()
     }
 }
 
@@ -130,23 +114,16 @@ const WHITE: [f32; 3] = [255.0; 3];
 /// The 4-neighbours of pixel `p` in a `w` x `h` picture.
 fn neighbours4(p: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
     let (x, y) = (p % w, p / w);
-    [
-        (x > 0).then(|| p - 1),
-        (x + 1 < w).then(|| p + 1),
-        (y > 0).then(|| p - w),
-        (y + 1 < h).then(|| p + w),
-    ]
-    .into_iter()
-    .flatten()
+    [(x > 0).then(|| p - 1), (x + 1 < w).then(|| p + 1), (y > 0).then(|| p - w), (y + 1 < h).then(|| p + w)]
+        .into_iter()
+        .flatten()
 }
 
 fn neighbours8(p: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
     let (x, y) = ((p % w) as isize, (p / w) as isize);
     (-1..=1)
         .flat_map(move |dy| (-1..=1).map(move |dx| (x + dx, y + dy)))
-        .filter(move |&(nx, ny)| {
-            (nx, ny) != (x, y) && nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h
-        })
+        .filter(move |&(nx, ny)| (nx, ny) != (x, y) && nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h)
         .map(move |(nx, ny)| ny as usize * w + nx as usize)
 }
 
@@ -175,13 +152,9 @@ impl ClassicalMatting {
             })
             .collect();
         let edge: Vec<usize> = (0..w * h).filter(|&p| self.in_border(p, w, h)).collect();
-        let outer: Vec<usize> = (0..w * h)
-            .filter(|&p| p % w == 0 || p / w == 0 || p % w == w - 1 || p / w == h - 1)
-            .collect();
-        let background_on_edge = outer
-            .iter()
-            .filter(|&&p| self.looks_like_background(px, p))
-            .count();
+        let outer: Vec<usize> =
+            (0..w * h).filter(|&p| p % w == 0 || p / w == 0 || p % w == w - 1 || p / w == h - 1).collect();
+        let background_on_edge = outer.iter().filter(|&&p| self.looks_like_background(px, p)).count();
         if (background_on_edge as f32) < MIN_BORDER_BACKGROUND * outer.len() as f32 {
             return Err(StageError::BadInput(format!(
                 "only {}% of the picture's edge is white or transparent, so there is no plain \
@@ -223,36 +196,17 @@ impl ClassicalMatting {
             if labels[start] != Label::Enclosed || seen[start] {
                 continue;
             }
-            let region = flood(
-                start,
-                w,
-                h,
-                &mut seen,
-                |p| labels[p] == Label::Enclosed,
-                neighbours4,
-            );
+            let region = flood(start, w, h, &mut seen, |p| labels[p] == Label::Enclosed, neighbours4);
             let transparent = region.iter().filter(|&&p| px.transparent(p)).count();
-            let opaque: Vec<usize> = region
-                .iter()
-                .copied()
-                .filter(|&p| !px.transparent(p))
-                .collect();
+            let opaque: Vec<usize> = region.iter().copied().filter(|&p| !px.transparent(p)).collect();
             let mean_distance = if opaque.is_empty() {
                 0.0
             } else {
-                opaque
-                    .iter()
-                    .map(|&p| px.distance_to(p, reference))
-                    .sum::<f32>()
-                    / opaque.len() as f32
+                opaque.iter().map(|&p| px.distance_to(p, reference)).sum::<f32>() / opaque.len() as f32
             };
-            let see_through = 2 * transparent >= region.len()
-                || (region.len() >= min_hole && mean_distance <= HOLE_COLOUR_TOLERANCE);
-            let label = if see_through {
-                Label::Background
-            } else {
-                Label::Subject
-            };
+            let see_through =
+                2 * transparent >= region.len() || (region.len() >= min_hole && mean_distance <= HOLE_COLOUR_TOLERANCE);
+            let label = if see_through { Label::Background } else { Label::Subject };
             for p in region {
                 labels[p] = label;
             }
@@ -352,14 +306,7 @@ fn main_subject(labels: &[Label], w: usize, h: usize) -> Result<Subject, StageEr
     let mut seen = vec![false; w * h];
     for start in 0..w * h {
         if labels[start] == Label::Subject && !seen[start] {
-            let region = flood(
-                start,
-                w,
-                h,
-                &mut seen,
-                |p| labels[p] == Label::Subject,
-                neighbours8,
-            );
+            let region = flood(start, w, h, &mut seen, |p| labels[p] == Label::Subject, neighbours8);
             for &p in &region {
                 part_of[p] = parts.len();
             }
@@ -381,14 +328,13 @@ fn main_subject(labels: &[Label], w: usize, h: usize) -> Result<Subject, StageEr
     let mut kept = vec![false; parts.len()];
     let mut dist = vec![u16::MAX; w * h];
     let mut queue = VecDeque::new();
-    let keep =
-        |i: usize, dist: &mut Vec<u16>, queue: &mut VecDeque<usize>, kept: &mut Vec<bool>| {
-            kept[i] = true;
-            for &p in &parts[i] {
-                dist[p] = 0;
-                queue.push_back(p);
-            }
-        };
+    let keep = |i: usize, dist: &mut Vec<u16>, queue: &mut VecDeque<usize>, kept: &mut Vec<bool>| {
+        kept[i] = true;
+        for &p in &parts[i] {
+            dist[p] = 0;
+            queue.push_back(p);
+        }
+    };
     keep(largest, &mut dist, &mut queue, &mut kept);
     while let Some(p) = queue.pop_front() {
         if dist[p] >= reach {
@@ -404,14 +350,7 @@ fn main_subject(labels: &[Label], w: usize, h: usize) -> Result<Subject, StageEr
             }
         }
     }
-    let mut subject = Subject {
-        mask: vec![false; w * h],
-        w,
-        x0: w,
-        y0: h,
-        x1: 0,
-        y1: 0,
-    };
+    let mut subject = Subject { mask: vec![false; w * h], w, x0: w, y0: h, x1: 0, y1: 0 };
     for (_, part) in parts.iter().enumerate().filter(|(i, _)| kept[*i]) {
         for &p in part {
             let (x, y) = (p % w, p / w);
@@ -461,9 +400,7 @@ mod tests {
     fn disc_on_white_is_cut_out_centred_and_scaled() {
         let mut img = canvas(300, 200);
         disc(&mut img, 80.0, 60.0, 30.0, GREY);
-        let out = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap();
+        let out = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap();
         assert_eq!(out.dimensions(), (512, 512));
         let (x0, y0, x1, y1) = opaque_box(&out);
         let side = 0.85 * 512.0;
@@ -484,16 +421,10 @@ mod tests {
                 img.put_pixel(x, y, GREY);
             }
         }
-        let out = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap();
+        let out = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap();
         let (x0, y0, x1, y1) = opaque_box(&out);
         assert!(((y1 - y0) as f32 - 435.2).abs() <= 2.0);
-        assert!(
-            ((x1 - x0) as f32 - 435.2 / 8.0).abs() <= 2.0,
-            "width {}",
-            x1 - x0
-        );
+        assert!(((x1 - x0) as f32 - 435.2 / 8.0).abs() <= 2.0, "width {}", x1 - x0);
     }
 
     #[test]
@@ -504,9 +435,7 @@ mod tests {
         disc(&mut img, 200.0, 273.0, 10.0, GREY);
         // A blob far away: dropped, so the box is the two discs only.
         disc(&mut img, 40.0, 40.0, 12.0, GREY);
-        let out = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap();
+        let out = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap();
         let (x0, y0, x1, y1) = opaque_box(&out);
         // Subject box is 120 wide, 60 + 73 + 10 = 143 tall: taller than wide by that ratio.
         let ratio = (x1 - x0) as f32 / (y1 - y0) as f32;
@@ -520,14 +449,8 @@ mod tests {
         disc(&mut img, 150.0, 150.0, 40.0, Rgba([255, 255, 255, 255]));
         // A small near-white highlight on the ring.
         disc(&mut img, 150.0, 80.0, 4.0, Rgba([245, 245, 245, 255]));
-        let out = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap();
-        assert_eq!(
-            out.get_pixel(256, 256)[3],
-            0,
-            "the ring's hole is see-through"
-        );
+        let out = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap();
+        assert_eq!(out.get_pixel(256, 256)[3], 0, "the ring's hole is see-through");
         // The highlight sits 70 px above the centre at a scale of 435.2 / 200.
         let hy = (256.0 - 70.0 * 435.2 / 200.0) as u32;
         assert_eq!(out.get_pixel(256, hy)[3], 255, "highlight filled");
@@ -537,9 +460,7 @@ mod tests {
     fn input_alpha_is_respected() {
         let mut img = RgbaImage::from_pixel(100, 100, Rgba([10, 200, 10, 0]));
         disc(&mut img, 50.0, 50.0, 20.0, Rgba([200, 30, 30, 255]));
-        let out = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap();
+        let out = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap();
         let (x0, _, x1, _) = opaque_box(&out);
         assert!(((x1 - x0) as f32 - 435.2).abs() <= 2.0);
         assert_eq!(*out.get_pixel(256, 256), Rgba([200, 30, 30, 255]));
@@ -555,50 +476,30 @@ mod tests {
             }
         }
         disc(&mut img, 100.0, 110.0, 40.0, GREY);
-        let out = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap();
+        let out = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap();
         let (x0, y0, x1, y1) = opaque_box(&out);
-        assert!(
-            ((x1 - x0) as i32 - (y1 - y0) as i32).abs() <= 2,
-            "only the disc is left"
-        );
+        assert!(((x1 - x0) as i32 - (y1 - y0) as i32).abs() <= 2, "only the disc is left");
     }
 
     #[test]
     fn plain_white_or_transparent_is_bad_input() {
         for img in [canvas(64, 64), RgbaImage::new(64, 64)] {
-            let err = ClassicalMatting::default()
-                .cut_out(&img, &NoProgress)
-                .unwrap_err();
-            assert!(
-                matches!(&err, StageError::BadInput(m) if m.contains("nothing but background")),
-                "{err}"
-            );
+            let err = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap_err();
+            assert!(matches!(&err, StageError::BadInput(m) if m.contains("nothing but background")), "{err}");
         }
-        let err = ClassicalMatting::default()
-            .cut_out(&RgbaImage::new(0, 0), &NoProgress)
-            .unwrap_err();
+        let err = ClassicalMatting::default().cut_out(&RgbaImage::new(0, 0), &NoProgress).unwrap_err();
         assert!(matches!(err, StageError::BadInput(_)));
         // A few stray pixels are not a subject either.
         let mut img = canvas(64, 64);
         disc(&mut img, 30.0, 30.0, 2.0, GREY);
-        assert!(matches!(
-            ClassicalMatting::default().cut_out(&img, &NoProgress),
-            Err(StageError::BadInput(_))
-        ));
+        assert!(matches!(ClassicalMatting::default().cut_out(&img, &NoProgress), Err(StageError::BadInput(_))));
     }
 
     #[test]
     fn picture_without_white_background_is_bad_input() {
         let img = RgbaImage::from_pixel(64, 64, Rgba([30, 90, 160, 255]));
-        let err = ClassicalMatting::default()
-            .cut_out(&img, &NoProgress)
-            .unwrap_err();
-        assert!(
-            matches!(&err, StageError::BadInput(m) if m.contains("edge")),
-            "{err}"
-        );
+        let err = ClassicalMatting::default().cut_out(&img, &NoProgress).unwrap_err();
+        assert!(matches!(&err, StageError::BadInput(m) if m.contains("edge")), "{err}");
     }
 
     struct CancelAfterFirst(AtomicBool);
@@ -616,8 +517,7 @@ mod tests {
     fn cancel_stops_between_steps() {
         let mut img = canvas(100, 100);
         disc(&mut img, 50.0, 50.0, 20.0, GREY);
-        let r =
-            ClassicalMatting::default().cut_out(&img, &CancelAfterFirst(AtomicBool::new(false)));
+        let r = ClassicalMatting::default().cut_out(&img, &CancelAfterFirst(AtomicBool::new(false)));
         assert!(matches!(r, Err(StageError::Cancelled)));
     }
 }

@@ -14,11 +14,7 @@ fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
 }
 
 fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
 fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
@@ -52,10 +48,7 @@ pub fn signed_volume(m: &Mesh) -> f64 {
 }
 
 pub fn surface_area(m: &Mesh) -> f64 {
-    m.triangles
-        .iter()
-        .map(|t| dot(doubled_normal(m, t), doubled_normal(m, t)).sqrt() / 2.0)
-        .sum()
+    m.triangles.iter().map(|t| dot(doubled_normal(m, t), doubled_normal(m, t)).sqrt() / 2.0).sum()
 }
 
 /// Union-find over vertex indices, with path halving.
@@ -118,10 +111,7 @@ pub fn is_closed_manifold(m: &Mesh) -> bool {
         return false;
     }
     let n = m.vertices.len() as u32;
-    if m.triangles
-        .iter()
-        .any(|t| t.iter().any(|&i| i >= n) || is_degenerate(m, t))
-    {
+    if m.triangles.iter().any(|t| t.iter().any(|&i| i >= n) || is_degenerate(m, t)) {
         return false;
     }
     // Each directed edge must appear once, and its reverse once.
@@ -131,9 +121,7 @@ pub fn is_closed_manifold(m: &Mesh) -> bool {
             *directed.entry((t[k], t[(k + 1) % 3])).or_insert(0) += 1;
         }
     }
-    directed
-        .iter()
-        .all(|(&(a, b), &count)| count == 1 && directed.get(&(b, a)) == Some(&1))
+    directed.iter().all(|(&(a, b), &count)| count == 1 && directed.get(&(b, a)) == Some(&1))
 }
 
 /// Drops vertices no triangle uses and renumbers the rest in their original order.
@@ -154,10 +142,7 @@ pub fn compact(m: &Mesh) -> Mesh {
             })
         })
         .collect();
-    Mesh {
-        vertices,
-        triangles,
-    }
+    Mesh { vertices, triangles }
 }
 
 /// Rebuilds the mesh with each vertex replaced through `remap`, dropping triangles that lose a corner
@@ -169,10 +154,7 @@ fn remapped(m: &Mesh, remap: &[u32]) -> Mesh {
         .map(|t| t.map(|i| remap[i as usize]))
         .filter(|t| t[0] != t[1] && t[1] != t[2] && t[0] != t[2])
         .collect();
-    compact(&Mesh {
-        vertices: m.vertices.clone(),
-        triangles,
-    })
+    compact(&Mesh { vertices: m.vertices.clone(), triangles })
 }
 
 /// Merges vertices closer than `eps` (the first vertex of a cluster stays), drops triangles that
@@ -238,10 +220,7 @@ pub fn remove_degenerate(m: &Mesh) -> Mesh {
         })
         .copied()
         .collect();
-    compact(&Mesh {
-        vertices: m.vertices.clone(),
-        triangles,
-    })
+    compact(&Mesh { vertices: m.vertices.clone(), triangles })
 }
 
 /// The largest connected part alone (see [`components`]); an empty mesh stays empty.
@@ -250,10 +229,7 @@ pub fn keep_largest_component(m: &Mesh) -> Mesh {
         return Mesh::default();
     };
     let triangles = largest.into_iter().map(|ti| m.triangles[ti]).collect();
-    compact(&Mesh {
-        vertices: m.vertices.clone(),
-        triangles,
-    })
+    compact(&Mesh { vertices: m.vertices.clone(), triangles })
 }
 
 #[cfg(test)]
@@ -279,14 +255,8 @@ pub(crate) mod tests {
             [0, 4, 6, 2], // x = lo
             [1, 3, 7, 5], // x = hi
         ];
-        let triangles = quads
-            .iter()
-            .flat_map(|q| [[q[0], q[1], q[2]], [q[0], q[2], q[3]]])
-            .collect();
-        Mesh {
-            vertices,
-            triangles,
-        }
+        let triangles = quads.iter().flat_map(|q| [[q[0], q[1], q[2]], [q[0], q[2], q[3]]]).collect();
+        Mesh { vertices, triangles }
     }
 
     fn two_cubes() -> Mesh {
@@ -294,8 +264,7 @@ pub(crate) mod tests {
         let big = cuboid([5.0; 3], [7.0; 3]);
         let off = m.vertices.len() as u32;
         m.vertices.extend(big.vertices);
-        m.triangles
-            .extend(big.triangles.iter().map(|t| t.map(|i| i + off)));
+        m.triangles.extend(big.triangles.iter().map(|t| t.map(|i| i + off)));
         m
     }
 
@@ -304,10 +273,8 @@ pub(crate) mod tests {
         let m = cuboid([1.0, 2.0, 3.0], [3.0, 5.0, 7.0]);
         assert_eq!(signed_volume(&m), 24.0);
         assert_eq!(surface_area(&m), 2.0 * (6.0 + 8.0 + 12.0));
-        let flipped = Mesh {
-            vertices: m.vertices.clone(),
-            triangles: m.triangles.iter().map(|t| [t[0], t[2], t[1]]).collect(),
-        };
+        let flipped =
+            Mesh { vertices: m.vertices.clone(), triangles: m.triangles.iter().map(|t| [t[0], t[2], t[1]]).collect() };
         assert_eq!(signed_volume(&flipped), -24.0);
     }
 
@@ -356,8 +323,7 @@ pub(crate) mod tests {
         let mut m = two_cubes();
         // A lone floating triangle makes a third, smallest part.
         let off = m.vertices.len() as u32;
-        m.vertices
-            .extend([[20.0, 0.0, 0.0], [21.0, 0.0, 0.0], [20.0, 1.0, 0.0]]);
+        m.vertices.extend([[20.0, 0.0, 0.0], [21.0, 0.0, 0.0], [20.0, 1.0, 0.0]]);
         m.triangles.push([off, off + 1, off + 2]);
         assert_eq!(components(&m).len(), 3);
         let kept = keep_largest_component(&m);
@@ -393,13 +359,7 @@ pub(crate) mod tests {
     #[test]
     fn weld_drops_collapsed_triangles_and_unused_vertices() {
         let m = Mesh {
-            vertices: vec![
-                [0.0; 3],
-                [1e-3, 0.0, 0.0],
-                [0.0, 1.0, 0.0],
-                [1.0, 1.0, 0.0],
-                [9.0; 3],
-            ],
+            vertices: vec![[0.0; 3], [1e-3, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0], [9.0; 3]],
             triangles: vec![[0, 1, 2], [1, 3, 2]],
         };
         let w = weld(&m, 0.01);
@@ -418,13 +378,7 @@ pub(crate) mod tests {
     #[test]
     fn remove_degenerate_drops_repeats_zero_area_and_duplicates() {
         let m = Mesh {
-            vertices: vec![
-                [0.0; 3],
-                [1.0, 0.0, 0.0],
-                [0.0, 1.0, 0.0],
-                [2.0, 0.0, 0.0],
-                [7.0; 3],
-            ],
+            vertices: vec![[0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [2.0, 0.0, 0.0], [7.0; 3]],
             triangles: vec![
                 [0, 1, 2],
                 [1, 2, 0], // the same triangle, rotated
@@ -440,10 +394,8 @@ pub(crate) mod tests {
 
     #[test]
     fn compact_keeps_order_and_geometry() {
-        let m = Mesh {
-            vertices: vec![[9.0; 3], [0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
-            triangles: vec![[1, 2, 3]],
-        };
+        let m =
+            Mesh { vertices: vec![[9.0; 3], [0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], triangles: vec![[1, 2, 3]] };
         let c = compact(&m);
         assert_eq!(c.vertices, m.vertices[1..].to_vec());
         assert_eq!(c.triangles, vec![[0, 1, 2]]);

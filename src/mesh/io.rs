@@ -16,9 +16,7 @@ const FACET_LEN: usize = 50;
 pub enum MeshIoError {
     #[error("the STL file is empty (0 bytes); export the model again")]
     Empty,
-    #[error(
-        "the STL file is cut short: {0}; it was probably not completely written or downloaded"
-    )]
+    #[error("the STL file is cut short: {0}; it was probably not completely written or downloaded")]
     Truncated(String),
     #[error("this is not an STL file: {0}")]
     NotStl(String),
@@ -36,11 +34,7 @@ pub enum MeshIoError {
 fn facet_normal(a: [f32; 3], b: [f32; 3], c: [f32; 3]) -> [f32; 3] {
     let u = [0, 1, 2].map(|k| b[k] as f64 - a[k] as f64);
     let v = [0, 1, 2].map(|k| c[k] as f64 - a[k] as f64);
-    let n = [
-        u[1] * v[2] - u[2] * v[1],
-        u[2] * v[0] - u[0] * v[2],
-        u[0] * v[1] - u[1] * v[0],
-    ];
+    let n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
     let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
     if len > 0.0 {
         n.map(|x| (x / len) as f32)
@@ -77,10 +71,7 @@ pub fn write_stl(path: &Path, m: &Mesh) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // Process id and a counter: two writers of the same path never share a temporary file.
     static WRITES: AtomicU64 = AtomicU64::new(0);
     let n = WRITES.fetch_add(1, Ordering::Relaxed);
@@ -104,11 +95,7 @@ pub fn read_stl(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
     if bytes.is_empty() {
         return Err(MeshIoError::Empty);
     }
-    let soup = if looks_binary(bytes) {
-        read_binary(bytes)?
-    } else {
-        read_ascii(bytes)?
-    };
+    let soup = if looks_binary(bytes) { read_binary(bytes)? } else { read_ascii(bytes)? };
     if soup.triangles.is_empty() {
         return Err(MeshIoError::NoTriangles);
     }
@@ -124,20 +111,14 @@ pub fn read_stl(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
 
 /// Reads an STL file from disk; see [`read_stl`].
 pub fn read_stl_file(path: &Path) -> Result<Mesh, MeshIoError> {
-    let bytes = std::fs::read(path).map_err(|source| MeshIoError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| MeshIoError::Io { path: path.display().to_string(), source })?;
     read_stl(&bytes)
 }
 
 /// Binary unless it starts like ASCII STL ("solid"). Many exporters write binary files whose header
 /// starts with "solid" too, so a size that matches the triangle count exactly wins.
 fn looks_binary(bytes: &[u8]) -> bool {
-    let trimmed = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map_or(bytes, |p| &bytes[p..]);
+    let trimmed = bytes.iter().position(|b| !b.is_ascii_whitespace()).map_or(bytes, |p| &bytes[p..]);
     if !trimmed.starts_with(b"solid") {
         return true;
     }
@@ -202,11 +183,8 @@ fn read_binary(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
 
 fn read_ascii(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
     let mut cursor = std::io::Cursor::new(bytes);
-    let reader = stl_io::create_stl_reader(&mut cursor).map_err(|e| {
-        MeshIoError::NotStl(format!(
-            "it starts like ASCII STL but the first line is unreadable ({e})"
-        ))
-    })?;
+    let reader = stl_io::create_stl_reader(&mut cursor)
+        .map_err(|e| MeshIoError::NotStl(format!("it starts like ASCII STL but the first line is unreadable ({e})")))?;
     let mut soup = Mesh::default();
     for (t, tri) in reader.enumerate() {
         let tri = tri.map_err(|e| match e.kind() {
@@ -263,10 +241,7 @@ mod tests {
         write_stl(&path, &cube).unwrap();
         let back = read_stl_file(&path).unwrap();
         assert_eq!(signed_volume(&back), 8.0);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("model.stl")]);
     }
 
@@ -306,10 +281,7 @@ mod tests {
     #[test]
     fn empty_and_garbage_are_not_stl() {
         assert!(matches!(read_stl(b""), Err(MeshIoError::Empty)));
-        assert!(matches!(
-            read_stl(b"hello, not a model"),
-            Err(MeshIoError::NotStl(_))
-        ));
+        assert!(matches!(read_stl(b"hello, not a model"), Err(MeshIoError::NotStl(_))));
         // Bytes that fill whole facets with NaN-like patterns: not coordinates.
         let mut garbage = vec![0xffu8; 84 + 50 * 3];
         garbage[80..84].copy_from_slice(&3u32.to_le_bytes());

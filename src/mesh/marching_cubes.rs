@@ -33,10 +33,7 @@ pub struct Grid {
 impl Grid {
     /// A grid with every point set to `value`.
     pub fn filled(dims: [usize; 3], value: f32) -> Self {
-        Self {
-            dims,
-            values: vec![value; dims[0] * dims[1] * dims[2]],
-        }
+        Self { dims, values: vec![value; dims[0] * dims[1] * dims[2]] }
     }
 
     pub fn index(&self, i: usize, j: usize, k: usize) -> usize {
@@ -57,8 +54,7 @@ impl Grid {
             for j in 0..self.dims[1] {
                 let src = self.index(i, j, 0);
                 let dst = out.index(i + cells, j + cells, cells);
-                out.values[dst..dst + self.dims[2]]
-                    .copy_from_slice(&self.values[src..src + self.dims[2]]);
+                out.values[dst..dst + self.dims[2]].copy_from_slice(&self.values[src..src + self.dims[2]]);
             }
         }
         out
@@ -66,27 +62,19 @@ impl Grid {
 }
 
 /// Samples `f` at `origin + step * (i, j, k)` for every grid point, in parallel over the first axis.
-pub fn grid_from_fn(
-    dims: [usize; 3],
-    origin: [f32; 3],
-    step: f32,
-    f: impl Fn([f32; 3]) -> f32 + Sync,
-) -> Grid {
+pub fn grid_from_fn(dims: [usize; 3], origin: [f32; 3], step: f32, f: impl Fn([f32; 3]) -> f32 + Sync) -> Grid {
     let plane = dims[1] * dims[2];
     let mut values = vec![0.0; dims[0] * plane];
     if plane > 0 {
-        values
-            .par_chunks_mut(plane)
-            .enumerate()
-            .for_each(|(i, slice)| {
-                let x = origin[0] + step * i as f32;
-                for j in 0..dims[1] {
-                    let y = origin[1] + step * j as f32;
-                    for k in 0..dims[2] {
-                        slice[j * dims[2] + k] = f([x, y, origin[2] + step * k as f32]);
-                    }
+        values.par_chunks_mut(plane).enumerate().for_each(|(i, slice)| {
+            let x = origin[0] + step * i as f32;
+            for j in 0..dims[1] {
+                let y = origin[1] + step * j as f32;
+                for k in 0..dims[2] {
+                    slice[j * dims[2] + k] = f([x, y, origin[2] + step * k as f32]);
                 }
-            });
+            }
+        });
     }
     Grid { dims, values }
 }
@@ -106,24 +94,14 @@ pub fn grid_from_fn(
 /// When `values.len()` is not the product of `dims` (a caller's bug, not bad input).
 pub fn marching_cubes(grid: &Grid, level: f32) -> Mesh {
     let [n0, n1, n2] = grid.dims;
-    assert_eq!(
-        grid.values.len(),
-        n0 * n1 * n2,
-        "Grid values do not match its dims {:?}",
-        grid.dims
-    );
+    assert_eq!(grid.values.len(), n0 * n1 * n2, "Grid values do not match its dims {:?}", grid.dims);
     if n0 < 2 || n1 < 2 || n2 < 2 {
         return Mesh::default();
     }
     let layers = n0 - 1;
     let slabs = (rayon::current_num_threads() * 4).clamp(1, layers);
-    let bounds: Vec<(usize, usize)> = (0..slabs)
-        .map(|s| (s * layers / slabs, (s + 1) * layers / slabs))
-        .collect();
-    let parts: Vec<SlabOutput> = bounds
-        .par_iter()
-        .map(|&(from, to)| Slab::new(grid, level).run(from, to))
-        .collect();
+    let bounds: Vec<(usize, usize)> = (0..slabs).map(|s| (s * layers / slabs, (s + 1) * layers / slabs)).collect();
+    let parts: Vec<SlabOutput> = bounds.par_iter().map(|&(from, to)| Slab::new(grid, level).run(from, to)).collect();
     stitch(parts)
 }
 
@@ -156,16 +134,8 @@ const EDGE_ENDS: [[[u8; 3]; 2]; 12] = [
 ];
 
 /// Offset (x, y, z) of each corner.
-const CORNER_OFFSET: [[u8; 3]; 8] = [
-    [0, 0, 0],
-    [1, 0, 0],
-    [1, 1, 0],
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 1],
-    [1, 1, 1],
-    [0, 1, 1],
-];
+const CORNER_OFFSET: [[u8; 3]; 8] =
+    [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]];
 
 /// A column's inside-code (bit 0: row (z, y), 1: (z, y+1), 2: (z+1, y), 3: (z+1, y+1)) as corner
 /// bits of a cube whose left side (x: corners 0, 3, 4, 7) or right side (x + 1: corners 1, 2, 5,
@@ -276,10 +246,7 @@ impl<'a> Slab<'a> {
                 let rows = [row(z, y), row(z, y + 1), row(z + 1, y), row(z + 1, y + 1)];
                 let level = self.level_f32;
                 for (x, code) in codes.iter_mut().enumerate() {
-                    *code = rows
-                        .iter()
-                        .enumerate()
-                        .fold(0, |acc, (r, values)| acc | ((values[x] > level) as u8) << r);
+                    *code = rows.iter().enumerate().fold(0, |acc, (r, values)| acc | ((values[x] > level) as u8) << r);
                 }
                 for x in 0..nx - 1 {
                     let index = LEFT_BITS[codes[x] as usize] | RIGHT_BITS[codes[x + 1] as usize];
@@ -292,12 +259,7 @@ impl<'a> Slab<'a> {
                 bottom = self.lower.clone();
             }
         }
-        SlabOutput {
-            vertices: self.vertices,
-            triangles: self.triangles,
-            bottom,
-            top: self.upper,
-        }
+        SlabOutput { vertices: self.vertices, triangles: self.triangles, bottom, top: self.upper }
     }
 
     fn march(&mut self, x: usize, y: usize, z: usize, index: usize) {
@@ -315,13 +277,7 @@ impl<'a> Slab<'a> {
         if case <= 0 {
             return;
         }
-        self.cube = Cube {
-            x,
-            y,
-            z,
-            v,
-            centre: None,
-        };
+        self.cube = Cube { x, y, z, v, centre: None };
         self.big_switch(case as u8, config as usize);
     }
 
@@ -351,26 +307,13 @@ impl<'a> Slab<'a> {
             11 => (false, cell(0, 1) + 2),
             _ => (false, cell(0, 0) + 3),
         };
-        let existing = if upper {
-            self.upper[slot]
-        } else {
-            self.lower[slot]
-        };
+        let existing = if upper { self.upper[slot] } else { self.lower[slot] };
         if existing != NO_VERTEX {
             return existing;
         }
-        let offset = if edge < 12 {
-            self.edge_point(edge)
-        } else {
-            self.centre()
-        };
+        let offset = if edge < 12 { self.edge_point(edge) } else { self.centre() };
         // Output order is (i, j, k) = (z, y, x).
-        let p = [
-            z as f64 + offset[2],
-            y as f64 + offset[1],
-            x as f64 + offset[0],
-        ]
-        .map(|c| c as f32);
+        let p = [z as f64 + offset[2], y as f64 + offset[1], x as f64 + offset[0]].map(|c| c as f32);
         let id = self.vertices.len() as u32;
         self.vertices.push(p);
         if upper {
@@ -447,9 +390,7 @@ impl<'a> Slab<'a> {
         let (at, bt, ct, dt);
         if case == 4 || case == 10 {
             let a = (v[4] - v[0]) * (v[6] - v[2]) - (v[7] - v[3]) * (v[5] - v[1]);
-            let b = v[2] * (v[4] - v[0]) + v[0] * (v[6] - v[2])
-                - v[1] * (v[7] - v[3])
-                - v[3] * (v[5] - v[1]);
+            let b = v[2] * (v[4] - v[0]) + v[0] * (v[6] - v[2]) - v[1] * (v[7] - v[3]) - v[3] * (v[5] - v[1]);
             let t = -b / (2.0 * a + EPS);
             if !(0.0..=1.0).contains(&t) {
                 return s > 0;
@@ -497,10 +438,7 @@ impl<'a> Slab<'a> {
                 dt = lerp(rest[2]);
             }
         }
-        let test = (at >= 0.0) as u8
-            | ((bt >= 0.0) as u8) << 1
-            | ((ct >= 0.0) as u8) << 2
-            | ((dt >= 0.0) as u8) << 3;
+        let test = (at >= 0.0) as u8 | ((bt >= 0.0) as u8) << 1 | ((ct >= 0.0) as u8) << 2 | ((dt >= 0.0) as u8) << 3;
         match test {
             0..=4 | 6 | 8 | 9 | 12 => s > 0,
             // scikit-image's port falls off the end of the function here and returns false, where
@@ -542,9 +480,7 @@ impl<'a> Slab<'a> {
                 }
             }
             7 => {
-                let sub = (0..3)
-                    .filter(|&n| self.test_face(TEST7[config][n]))
-                    .fold(0, |acc, n| acc | 1 << n);
+                let sub = (0..3).filter(|&n| self.test_face(TEST7[config][n])).fold(0, |acc, n| acc | 1 << n);
                 match sub {
                     0 => self.add(&TILING7_1[config], 3),
                     1 => self.add(&TILING7_2[config][0], 5),
@@ -602,9 +538,7 @@ impl<'a> Slab<'a> {
     }
 
     fn case13(&mut self, config: usize) {
-        let faces = (0..6)
-            .filter(|&n| self.test_face(TEST13[config][n]))
-            .fold(0, |acc, n| acc | 1 << n);
+        let faces = (0..6).filter(|&n| self.test_face(TEST13[config][n])).fold(0, |acc, n| acc | 1 << n);
         let sub = SUBCONFIG13[faces];
         match sub {
             0 => self.add(&TILING13_1[config], 4),
@@ -652,14 +586,8 @@ fn stitch(parts: Vec<SlabOutput>) -> Mesh {
                 mesh.vertices.push(*v);
             }
         }
-        mesh.triangles
-            .extend(part.triangles.iter().map(|t| t.map(|i| remap[i as usize])));
-        previous_top = Some(
-            part.top
-                .iter()
-                .map(|&i| if i == NO_VERTEX { i } else { remap[i as usize] })
-                .collect(),
-        );
+        mesh.triangles.extend(part.triangles.iter().map(|t| t.map(|i| remap[i as usize])));
+        previous_top = Some(part.top.iter().map(|&i| if i == NO_VERTEX { i } else { remap[i as usize] }).collect());
     }
     mesh
 }
@@ -671,11 +599,7 @@ mod tests {
 
     fn sphere(dims: usize, centre: f32, r: f32) -> Grid {
         grid_from_fn([dims; 3], [0.0; 3], 1.0, |p| {
-            let d = p
-                .iter()
-                .map(|c| (c - centre) * (c - centre))
-                .sum::<f32>()
-                .sqrt();
+            let d = p.iter().map(|c| (c - centre) * (c - centre)).sum::<f32>().sqrt();
             r - d
         })
     }
@@ -695,11 +619,7 @@ mod tests {
     fn vertices_lie_on_the_surface_in_grid_units() {
         let m = marching_cubes(&sphere(24, 11.5, 7.7), 0.0);
         for v in &m.vertices {
-            let d = v
-                .iter()
-                .map(|c| (c - 11.5) * (c - 11.5))
-                .sum::<f32>()
-                .sqrt();
+            let d = v.iter().map(|c| (c - 11.5) * (c - 11.5)).sum::<f32>().sqrt();
             assert!((d - 7.7).abs() < 0.1, "vertex {v:?} at distance {d}");
         }
     }
@@ -710,9 +630,8 @@ mod tests {
         // and a box whose faces lie on grid planes has whole planes of them.
         let m = marching_cubes(&sphere(20, 10.0, 6.0), 0.0);
         assert!(is_closed_manifold(&m));
-        let cube = grid_from_fn([12; 3], [0.0; 3], 1.0, |p| {
-            3.0 - p.iter().map(|c| (c - 5.5).abs()).fold(0.0, f32::max)
-        });
+        let cube =
+            grid_from_fn([12; 3], [0.0; 3], 1.0, |p| 3.0 - p.iter().map(|c| (c - 5.5).abs()).fold(0.0, f32::max));
         let m = marching_cubes(&cube, 0.5);
         assert!(is_closed_manifold(&m));
         // The 5^3 box, less the bevel marching cubes cuts along its edges (a half cell each side).
@@ -836,27 +755,17 @@ mod tests {
         for (got, want) in sum.zip([37971.91901421, 40250.52043252, 42011.33255515]) {
             assert!((got - want).abs() < 1e-3, "{got} vs {want}");
         }
-        let squares: f64 = m
-            .vertices
-            .iter()
-            .flatten()
-            .map(|&c| (c as f64).powi(2))
-            .sum();
+        let squares: f64 = m.vertices.iter().flatten().map(|&c| (c as f64).powi(2)).sum();
         assert!((squares - 1633995.5628573971).abs() < 1e-2);
         assert!((crate::mesh::analysis::surface_area(&m) - 2400.6765305243653).abs() < 1e-3);
         // Same order as scikit-image, too.
         let t = 0.177_103_22_f32;
-        assert_eq!(
-            m.vertices[..3],
-            [[0.0, 0.0, t], [0.0, t, 0.0], [t, 0.0, 0.0]]
-        );
+        assert_eq!(m.vertices[..3], [[0.0, 0.0, t], [0.0, t, 0.0], [t, 0.0, 0.0]]);
     }
 
     #[test]
     fn grid_from_fn_samples_in_ij_order() {
-        let g = grid_from_fn([2, 3, 4], [1.0, 2.0, 3.0], 0.5, |p| {
-            100.0 * p[0] + 10.0 * p[1] + p[2]
-        });
+        let g = grid_from_fn([2, 3, 4], [1.0, 2.0, 3.0], 0.5, |p| 100.0 * p[0] + 10.0 * p[1] + p[2]);
         assert_eq!(g.values.len(), 24);
         assert_eq!(g.get(1, 2, 3), 100.0 * 1.5 + 10.0 * 3.0 + 4.5);
         assert_eq!(g.values[g.index(0, 1, 0)], 100.0 + 25.0 + 3.0);

@@ -46,9 +46,14 @@ impl CancelToken {
 /// Everything a front end hears from a running job.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgressEvent {
-    Started { stage: Stage, backend: String },
+    Started {
+        stage: Stage,
+        backend: String,
+    },
     /// The stage's output was already saved; nothing was redone.
-    Skipped { stage: Stage },
+    Skipped {
+        stage: Stage,
+    },
     Step {
         stage: Stage,
         n: usize,
@@ -57,9 +62,18 @@ pub enum ProgressEvent {
         elapsed: Duration,
         eta: Option<Duration>,
     },
-    Note { stage: Stage, message: String },
-    Finished { stage: Stage, elapsed: Duration },
-    Failed { stage: Stage, error: String },
+    Note {
+        stage: Stage,
+        message: String,
+    },
+    Finished {
+        stage: Stage,
+        elapsed: Duration,
+    },
+    Failed {
+        stage: Stage,
+        error: String,
+    },
 }
 
 /// The [`Progress`] the pipeline hands to one stage: turns steps into events with elapsed time and ETA.

@@ -283,8 +283,10 @@ impl Run<'_> {
                 asset
             }
             None => {
-                let printable = self.stage(Stage::Fabrication, b.fab.name(), |rep| b.fab.make_printable(&raw, &params.fab, rep))?;
-                let asset = self.save(AssetKind::FinalMesh, slot, &crate::mesh::io::stl_bytes(&printable.mesh), "stl")?;
+                let printable =
+                    self.stage(Stage::Fabrication, b.fab.name(), |rep| b.fab.make_printable(&raw, &params.fab, rep))?;
+                let asset =
+                    self.save(AssetKind::FinalMesh, slot, &crate::mesh::io::stl_bytes(&printable.mesh), "stl")?;
                 results.printability = Some(printable.report);
                 results.slice = None;
                 results.quote = None;
@@ -324,7 +326,11 @@ impl Run<'_> {
         let gcode_asset = gcode_asset.or(self.latest(AssetKind::Gcode, slot)?);
 
         // Price.
-        let stats = results.slice.clone().unwrap_or_else(|| crate::fab::SliceStats { grams: 0.0, minutes: 0.0, slicer: String::new() });
+        let stats = results.slice.clone().unwrap_or_else(|| crate::fab::SliceStats {
+            grams: 0.0,
+            minutes: 0.0,
+            slicer: String::new(),
+        });
         let quote = b.rates.quote(stats.grams, params.region);
         if results.quote.as_ref() != Some(&quote) {
             self.stage(Stage::Pricing, "rates", |_| Ok(()))?;
@@ -369,7 +375,12 @@ impl Run<'_> {
                     }
                     None => None,
                 };
-                self.store().set_order_files(&order.id, Some(&rel("model.stl")), Some(&rel("model.3mf")), gcode_rel.as_deref())?;
+                self.store().set_order_files(
+                    &order.id,
+                    Some(&rel("model.stl")),
+                    Some(&rel("model.3mf")),
+                    gcode_rel.as_deref(),
+                )?;
                 results.order_id = Some(order.id);
                 self.store().set_results(&self.session, &serde_json::to_value(&results).unwrap_or_default())?;
             }
@@ -404,8 +415,10 @@ impl Run<'_> {
             }
         }
         if let Some(path) = &params.outputs.threemf {
-            let bytes = crate::mesh::threemf::threemf_bytes(mesh)
-                .map_err(|e| PipelineError::Stage { stage: Stage::Fabrication, source: StageError::Failed(e.to_string()) })?;
+            let bytes = crate::mesh::threemf::threemf_bytes(mesh).map_err(|e| PipelineError::Stage {
+                stage: Stage::Fabrication,
+                source: StageError::Failed(e.to_string()),
+            })?;
             self.write_file(path, &bytes)?;
             files.threemf = Some(path.clone());
         }
@@ -424,8 +437,10 @@ fn decode_png(bytes: &[u8]) -> Result<image::DynamicImage, StageError> {
 }
 
 fn read_mesh(bytes: &[u8]) -> Result<Mesh, PipelineError> {
-    crate::mesh::io::read_stl(bytes)
-        .map_err(|e| PipelineError::Stage { stage: Stage::Shape, source: StageError::Failed(format!("a saved mesh could not be read: {e}")) })
+    crate::mesh::io::read_stl(bytes).map_err(|e| PipelineError::Stage {
+        stage: Stage::Shape,
+        source: StageError::Failed(format!("a saved mesh could not be read: {e}")),
+    })
 }
 
 impl Pipeline {
@@ -461,7 +476,13 @@ impl Pipeline {
         let row = self.store.session(session)?;
         let mut results: SessionResults = serde_json::from_value(row.results).unwrap_or_default();
         let kinds: &[AssetKind] = match stage {
-            Stage::Ideation => &[AssetKind::ConceptImage, AssetKind::Cutout, AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
+            Stage::Ideation => &[
+                AssetKind::ConceptImage,
+                AssetKind::Cutout,
+                AssetKind::RawMesh,
+                AssetKind::FinalMesh,
+                AssetKind::Gcode,
+            ],
             Stage::Images => &[AssetKind::Cutout, AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
             Stage::Matting => &[AssetKind::Cutout, AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
             Stage::Shape => &[AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
@@ -472,6 +493,8 @@ impl Pipeline {
         self.store.drop_assets(session, kinds)?;
         if stage <= Stage::Fabrication {
             results.printability = None;
+            // A new solid can be ordered again; the earlier order keeps its own files.
+            results.order_id = None;
         }
         if stage <= Stage::Slicing {
             results.slice = None;

@@ -42,10 +42,7 @@ impl SessionParams {
     /// The seed of one concept's image: stable per slot, new on each regeneration.
     pub fn image_seed(&self, slot: usize) -> u64 {
         let regen = self.regenerations.get(slot).copied().unwrap_or(0) as u64;
-        self.seed
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .wrapping_add((slot as u64 + 1) * 0x1000_0000)
-            .wrapping_add(regen)
+        self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add((slot as u64 + 1) * 0x1000_0000).wrapping_add(regen)
     }
 }
 

@@ -6,10 +6,7 @@
 /// `f32::INFINITY` everywhere when no cell is a target. `target` is row-major, `w` x `h`.
 pub fn squared_distance(target: &[bool], w: usize, h: usize) -> Vec<f32> {
     assert_eq!(target.len(), w * h, "mask size does not match {w} x {h}");
-    let mut grid: Vec<f32> = target
-        .iter()
-        .map(|&t| if t { 0.0 } else { f32::INFINITY })
-        .collect();
+    let mut grid: Vec<f32> = target.iter().map(|&t| if t { 0.0 } else { f32::INFINITY }).collect();
     let mut scratch = Scratch::new(w.max(h));
     let mut line = vec![0.0; w.max(h)];
     for y in 0..h {
@@ -40,10 +37,7 @@ struct Scratch {
 
 impl Scratch {
     fn new(n: usize) -> Self {
-        Self {
-            v: vec![0; n],
-            z: vec![0.0; n + 1],
-        }
+        Self { v: vec![0; n], z: vec![0.0; n + 1] }
     }
 
     /// `out[q] = min_p (q - p)^2 + f[p]`. Infinite samples are left out of the envelope, which keeps
@@ -107,9 +101,7 @@ mod tests {
     fn matches_brute_force_on_scattered_targets() {
         let (w, h) = (23, 17);
         // A fixed pseudo-random pattern, sparse in places, with a dense block in one corner.
-        let target: Vec<bool> = (0..w * h)
-            .map(|i| (i * 7919 + i / 5) % 13 == 0 || (i % w > 18 && i / w < 3))
-            .collect();
+        let target: Vec<bool> = (0..w * h).map(|i| (i * 7919 + i / 5) % 13 == 0 || (i % w > 18 && i / w < 3)).collect();
         assert_eq!(squared_distance(&target, w, h), brute(&target, w, h));
     }
 
@@ -117,9 +109,7 @@ mod tests {
     fn single_target_and_none() {
         let (w, h) = (9, 6);
         let mut target = vec![false; w * h];
-        assert!(squared_distance(&target, w, h)
-            .iter()
-            .all(|d| d.is_infinite()));
+        assert!(squared_distance(&target, w, h).iter().all(|d| d.is_infinite()));
         target[2 * w + 3] = true;
         let d = squared_distance(&target, w, h);
         assert_eq!(d[2 * w + 3], 0.0);

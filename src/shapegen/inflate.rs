@@ -31,12 +31,7 @@ pub struct InflateGenerator {
 
 impl Default for InflateGenerator {
     fn default() -> Self {
-        Self {
-            resolution: 160,
-            thickness: 0.75,
-            min_thickness: 0.03,
-            relief: 0.025,
-        }
+        Self { resolution: 160, thickness: 0.75, min_thickness: 0.03, relief: 0.025 }
     }
 }
 
@@ -54,11 +49,7 @@ impl ShapeGenerator for InflateGenerator {
         "inflate"
     }
 
-    fn generate(
-        &self,
-        input: &ShapeInput<'_>,
-        progress: &dyn Progress,
-    ) -> Result<Mesh, StageError> {
+    fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError> {
         let step = |n: usize, message: &str| {
             progress.step(n, STEPS, message);
             if progress.is_cancelled() {
@@ -75,9 +66,7 @@ impl ShapeGenerator for InflateGenerator {
         step(3, "occupancy field sampled")?;
         let raw = marching_cubes(&grid, 0.0);
         step(4, "surface extracted")?;
-        let mesh = fit_to_box(&raw, |[row, col, depth]| {
-            [col, -row, depth - (grid.dims[2] - 1) as f32 / 2.0]
-        })?;
+        let mesh = fit_to_box(&raw, |[row, col, depth]| [col, -row, depth - (grid.dims[2] - 1) as f32 / 2.0])?;
         step(5, "cleaned up and fitted to the model box")?;
         Ok(mesh)
     }
@@ -104,10 +93,7 @@ impl Cells {
         };
         let (bw, bh) = (x1 - x0, y1 - y0);
         let scale = resolution as f32 / bw.max(bh) as f32;
-        let (cw, ch) = (
-            ((bw as f32 * scale).round() as u32).max(1),
-            ((bh as f32 * scale).round() as u32).max(1),
-        );
+        let (cw, ch) = (((bw as f32 * scale).round() as u32).max(1), ((bh as f32 * scale).round() as u32).max(1));
         // Premultiplied and hard-edged, so coverage and colour average correctly.
         let crop = RgbaImage::from_fn(bw, bh, |x, y| {
             let c = cutout.get_pixel(x0 + x, y0 + y);
@@ -132,17 +118,9 @@ impl Cells {
         let max_coverage = coverage.iter().copied().fold(0.0, f32::max);
         // A subject thinner than a cell everywhere keeps its best-covered cells.
         let threshold = COVERAGE.min(max_coverage * 0.5);
-        let mut inside: Vec<bool> = coverage
-            .iter()
-            .map(|&c| c > 0.0 && c >= threshold)
-            .collect();
+        let mut inside: Vec<bool> = coverage.iter().map(|&c| c > 0.0 && c >= threshold).collect();
         bridge_diagonals(&mut inside, w, h);
-        Ok(Self {
-            w,
-            h,
-            inside,
-            luminance,
-        })
+        Ok(Self { w, h, inside, luminance })
     }
 
     fn longer_side(&self) -> f32 {
@@ -155,12 +133,7 @@ impl Cells {
 fn bridge_diagonals(inside: &mut [bool], w: usize, h: usize) {
     for y in 0..h.saturating_sub(1) {
         for x in 0..w.saturating_sub(1) {
-            let [a, b, c, d] = [
-                y * w + x,
-                y * w + x + 1,
-                (y + 1) * w + x,
-                (y + 1) * w + x + 1,
-            ];
+            let [a, b, c, d] = [y * w + x, y * w + x + 1, (y + 1) * w + x, (y + 1) * w + x + 1];
             if inside[a] && inside[d] && !inside[b] && !inside[c] {
                 inside[b] = true;
             } else if inside[b] && inside[c] && !inside[a] && !inside[d] {
@@ -172,12 +145,10 @@ fn bridge_diagonals(inside: &mut [bool], w: usize, h: usize) {
 
 /// Bounding box (x0, y0, x1, y1) of pixels with alpha >= 128; None when there are none.
 fn opaque_box(img: &RgbaImage) -> Option<(u32, u32, u32, u32)> {
-    img.enumerate_pixels()
-        .filter(|(_, _, c)| c[3] >= 128)
-        .fold(None, |b, (x, y, _)| {
-            let (x0, y0, x1, y1) = b.unwrap_or((x, y, x + 1, y + 1));
-            Some((x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1)))
-        })
+    img.enumerate_pixels().filter(|(_, _, c)| c[3] >= 128).fold(None, |b, (x, y, _)| {
+        let (x0, y0, x1, y1) = b.unwrap_or((x, y, x + 1, y + 1));
+        Some((x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1)))
+    })
 }
 
 /// Half-thickness of the front and back surfaces per cell; negative outside the silhouette (the
@@ -195,13 +166,7 @@ impl InflateGenerator {
         let to_inside = squared_distance(&cells.inside, w, h);
         // Distance to the silhouette's edge, which runs half-way between inside and outside cells.
         let edge_distance: Vec<f32> = (0..w * h)
-            .map(|i| {
-                if cells.inside[i] {
-                    to_outside[i].sqrt() - 0.5
-                } else {
-                    0.5 - to_inside[i].sqrt()
-                }
-            })
+            .map(|i| if cells.inside[i] { to_outside[i].sqrt() - 0.5 } else { 0.5 - to_inside[i].sqrt() })
             .collect();
         let radius = edge_distance.iter().copied().fold(0.5, f32::max);
         let floor = self.min_thickness * cells.longer_side();
@@ -251,41 +216,22 @@ fn darkness(cells: &Cells) -> Vec<f32> {
             blurred[i] = sum / n as f32;
         }
     }
-    let mut tones: Vec<f32> = (0..w * h)
-        .filter(|&i| cells.inside[i])
-        .map(|i| blurred[i])
-        .collect();
+    let mut tones: Vec<f32> = (0..w * h).filter(|&i| cells.inside[i]).map(|i| blurred[i]).collect();
     tones.sort_by(f32::total_cmp);
-    let at = |q: f32| {
-        tones
-            .get(((tones.len() - 1) as f32 * q) as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let at = |q: f32| tones.get(((tones.len() - 1) as f32 * q) as usize).copied().unwrap_or(0.0);
     let (dark, light) = (at(0.05), at(0.95));
     if light - dark < 0.02 {
         return vec![0.0; w * h];
     }
     (0..w * h)
-        .map(|i| {
-            if cells.inside[i] {
-                ((light - blurred[i]) / (light - dark)).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        })
+        .map(|i| if cells.inside[i] { ((light - blurred[i]) / (light - dark)).clamp(0.0, 1.0) } else { 0.0 })
         .collect()
 }
 
 /// The solid as an occupancy field: positive inside, the front (relief) towards +depth. Axes are
 /// (row, column, depth); depth runs symmetrically around the grid's middle.
 fn occupancy(cells: &Cells, heights: &Heights) -> Grid {
-    let tallest = heights
-        .front
-        .iter()
-        .chain(&heights.back)
-        .copied()
-        .fold(0.0, f32::max);
+    let tallest = heights.front.iter().chain(&heights.back).copied().fold(0.0, f32::max);
     let half = tallest.ceil() as usize + PAD;
     let dims = [cells.h, cells.w, 2 * half + 1];
     let mut grid = Grid::filled(dims, -1.0);
@@ -307,9 +253,7 @@ fn occupancy(cells: &Cells, heights: &Heights) -> Grid {
 /// (x, y, z) with Y up and the front towards +Z (it must not mirror); the result is welded, only its
 /// largest part kept, centred and scaled to fit [-1, 1].
 fn fit_to_box(raw: &Mesh, place: impl Fn([f32; 3]) -> [f32; 3]) -> Result<Mesh, StageError> {
-    use crate::mesh::analysis::{
-        is_closed_manifold, keep_largest_component, remove_degenerate, weld,
-    };
+    use crate::mesh::analysis::{is_closed_manifold, keep_largest_component, remove_degenerate, weld};
     let mut mesh = keep_largest_component(&remove_degenerate(&weld(raw, 1e-6)));
     for v in &mut mesh.vertices {
         *v = place(*v);
@@ -320,9 +264,7 @@ fn fit_to_box(raw: &Mesh, place: impl Fn([f32; 3]) -> [f32; 3]) -> Result<Mesh, 
         ));
     };
     let centre = [0, 1, 2].map(|k| (lo[k] + hi[k]) / 2.0);
-    let half = (0..3)
-        .map(|k| (hi[k] - lo[k]) / 2.0)
-        .fold(f32::MIN_POSITIVE, f32::max);
+    let half = (0..3).map(|k| (hi[k] - lo[k]) / 2.0).fold(f32::MIN_POSITIVE, f32::max);
     for v in &mut mesh.vertices {
         *v = [0, 1, 2].map(|k| ((v[k] - centre[k]) / half).clamp(-1.0, 1.0));
     }
@@ -344,23 +286,14 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn cutout(side: u32, paint: impl Fn(f32, f32) -> Option<[u8; 3]>) -> RgbaImage {
-        RgbaImage::from_fn(side, side, |x, y| {
-            match paint(x as f32 + 0.5, y as f32 + 0.5) {
-                Some([r, g, b]) => Rgba([r, g, b, 255]),
-                None => Rgba([0, 0, 0, 0]),
-            }
+        RgbaImage::from_fn(side, side, |x, y| match paint(x as f32 + 0.5, y as f32 + 0.5) {
+            Some([r, g, b]) => Rgba([r, g, b, 255]),
+            None => Rgba([0, 0, 0, 0]),
         })
     }
 
     fn run(img: &RgbaImage) -> Result<Mesh, StageError> {
-        InflateGenerator::default().generate(
-            &ShapeInput {
-                cutout: img,
-                concept: None,
-                seed: 1,
-            },
-            &NoProgress,
-        )
+        InflateGenerator::default().generate(&ShapeInput { cutout: img, concept: None, seed: 1 }, &NoProgress)
     }
 
     fn assert_solid(m: &Mesh) {
@@ -369,36 +302,23 @@ mod tests {
         assert!(signed_volume(m) > 0.0);
         let (lo, hi) = m.bounds().unwrap();
         assert!(lo.iter().chain(&hi).all(|c| c.abs() <= 1.0));
-        assert!(
-            (0..3).any(|k| hi[k] - lo[k] > 1.999),
-            "fits the box on its longest axis"
-        );
+        assert!((0..3).any(|k| hi[k] - lo[k] > 1.999), "fits the box on its longest axis");
     }
 
     #[test]
     fn disc_becomes_one_symmetric_solid() {
-        let img = cutout(256, |x, y| {
-            ((x - 128.0).hypot(y - 128.0) < 100.0).then_some([150, 150, 150])
-        });
+        let img = cutout(256, |x, y| ((x - 128.0).hypot(y - 128.0) < 100.0).then_some([150, 150, 150]));
         let m = run(&img).unwrap();
         assert_solid(&m);
         let (lo, hi) = m.bounds().unwrap();
         // Round in X and Y, symmetric front to back, about 0.75 of the width deep.
         assert!((hi[0] - hi[1]).abs() < 0.02 && (lo[0] - lo[1]).abs() < 0.02);
-        assert!(
-            (hi[2] + lo[2]).abs() < 0.02,
-            "z from {} to {}",
-            lo[2],
-            hi[2]
-        );
+        assert!((hi[2] + lo[2]).abs() < 0.02, "z from {} to {}", lo[2], hi[2]);
         assert!((hi[2] - 0.75).abs() < 0.05, "depth {}", hi[2]);
         // An oblate spheroid with semi-axes 1, 1, 0.75.
         let expected = 4.0 / 3.0 * std::f64::consts::PI * 0.75;
         let v = signed_volume(&m);
-        assert!(
-            (v - expected).abs() / expected < 0.05,
-            "volume {v} vs {expected}"
-        );
+        assert!((v - expected).abs() / expected < 0.05, "volume {v} vs {expected}");
     }
 
     #[test]
@@ -411,33 +331,16 @@ mod tests {
         });
         let m = run(&img).unwrap();
         assert_solid(&m);
-        let wide_top = m
-            .vertices
-            .iter()
-            .filter(|v| v[1] > 0.6)
-            .map(|v| v[0].abs())
-            .fold(0.0, f32::max);
-        let wide_bottom = m
-            .vertices
-            .iter()
-            .filter(|v| v[1] < -0.6)
-            .map(|v| v[0].abs())
-            .fold(0.0, f32::max);
-        assert!(
-            wide_top > 0.9 && wide_bottom < 0.3,
-            "top {wide_top} bottom {wide_bottom}"
-        );
+        let wide_top = m.vertices.iter().filter(|v| v[1] > 0.6).map(|v| v[0].abs()).fold(0.0, f32::max);
+        let wide_bottom = m.vertices.iter().filter(|v| v[1] < -0.6).map(|v| v[0].abs()).fold(0.0, f32::max);
+        assert!(wide_top > 0.9 && wide_bottom < 0.3, "top {wide_top} bottom {wide_bottom}");
     }
 
     #[test]
     fn thin_line_and_ring_are_solids() {
-        let line = cutout(512, |x, y| {
-            ((y - 256.0).abs() < 0.6 && x > 40.0 && x < 470.0).then_some([90, 90, 90])
-        });
+        let line = cutout(512, |x, y| ((y - 256.0).abs() < 0.6 && x > 40.0 && x < 470.0).then_some([90, 90, 90]));
         assert_solid(&run(&line).unwrap());
-        let diagonal = cutout(300, |x, y| {
-            ((x - y).abs() < 0.8 && x > 30.0 && x < 270.0).then_some([90, 90, 90])
-        });
+        let diagonal = cutout(300, |x, y| ((x - y).abs() < 0.8 && x > 30.0 && x < 270.0).then_some([90, 90, 90]));
         assert_solid(&run(&diagonal).unwrap());
         let ring = cutout(300, |x, y| {
             let r = (x - 150.0).hypot(y - 150.0);
@@ -447,24 +350,16 @@ mod tests {
         assert_solid(&m);
         // The hole goes through: nothing near the centre.
         assert!(m.vertices.iter().all(|v| v[0].hypot(v[1]) > 0.4));
-        let dot = cutout(64, |x, y| {
-            ((x - 20.0).hypot(y - 40.0) < 1.5).then_some([0, 0, 0])
-        });
+        let dot = cutout(64, |x, y| ((x - 20.0).hypot(y - 40.0) < 1.5).then_some([0, 0, 0]));
         assert_solid(&run(&dot).unwrap());
     }
 
     #[test]
     fn dark_shading_presses_the_front_in_only() {
-        let flat = cutout(200, |x, y| {
-            ((x - 100.0).hypot(y - 100.0) < 90.0).then_some([200, 200, 200])
-        });
+        let flat = cutout(200, |x, y| ((x - 100.0).hypot(y - 100.0) < 90.0).then_some([200, 200, 200]));
         let shaded = cutout(200, |x, y| {
             let r = (x - 100.0).hypot(y - 100.0);
-            (r < 90.0).then_some(if r < 30.0 {
-                [40, 40, 40]
-            } else {
-                [200, 200, 200]
-            })
+            (r < 90.0).then_some(if r < 30.0 { [40, 40, 40] } else { [200, 200, 200] })
         });
         let (a, b) = (run(&flat).unwrap(), run(&shaded).unwrap());
         assert_solid(&b);
@@ -474,22 +369,14 @@ mod tests {
         };
         assert!(signed_volume(&b) < signed_volume(&a));
         // Only the front loses its peak (by about 0.04 of the width): the back still reaches 0.75.
-        assert!(
-            depth(&b) < depth(&a) - 0.02,
-            "depth {} vs {}",
-            depth(&b),
-            depth(&a)
-        );
+        assert!(depth(&b) < depth(&a) - 0.02, "depth {} vs {}", depth(&b), depth(&a));
         assert!(depth(&b) > depth(&a) - 0.1);
     }
 
     #[test]
     fn empty_cutout_is_bad_input() {
         let err = run(&RgbaImage::new(64, 64)).unwrap_err();
-        assert!(
-            matches!(&err, StageError::BadInput(m) if m.contains("transparent")),
-            "{err}"
-        );
+        assert!(matches!(&err, StageError::BadInput(m) if m.contains("transparent")), "{err}");
     }
 
     struct CancelAt(usize, AtomicUsize);
@@ -506,25 +393,12 @@ mod tests {
 
     #[test]
     fn cancel_stops_between_phases() {
-        let img = cutout(64, |x, y| {
-            ((x - 32.0).hypot(y - 32.0) < 20.0).then_some([100, 100, 100])
-        });
-        let input = ShapeInput {
-            cutout: &img,
-            concept: None,
-            seed: 0,
-        };
+        let img = cutout(64, |x, y| ((x - 32.0).hypot(y - 32.0) < 20.0).then_some([100, 100, 100]));
+        let input = ShapeInput { cutout: &img, concept: None, seed: 0 };
         for at in 1..=STEPS {
             let p = CancelAt(at, AtomicUsize::new(0));
-            assert!(matches!(
-                InflateGenerator::default().generate(&input, &p),
-                Err(StageError::Cancelled)
-            ));
-            assert_eq!(
-                p.1.load(Ordering::SeqCst),
-                at,
-                "stopped right after step {at}"
-            );
+            assert!(matches!(InflateGenerator::default().generate(&input, &p), Err(StageError::Cancelled)));
+            assert_eq!(p.1.load(Ordering::SeqCst), at, "stopped right after step {at}");
         }
     }
 }

@@ -30,9 +30,7 @@ pub fn mesh_from_sdf(
 ) -> Result<Mesh, StageError> {
     let (lo, hi) = bounds;
     let extent = [0, 1, 2].map(|k| hi[k] - lo[k]);
-    if !lo.iter().chain(&hi).all(|c| c.is_finite())
-        || extent.iter().any(|&e| e.is_nan() || e <= 0.0)
-    {
+    if !lo.iter().chain(&hi).all(|c| c.is_finite()) || extent.iter().any(|&e| e.is_nan() || e <= 0.0) {
         return Err(StageError::BadInput(format!(
             "the shape's bounds {lo:?} to {hi:?} do not enclose any space; each maximum must be \
              above its minimum"
@@ -56,29 +54,18 @@ pub fn mesh_from_sdf(
     let plane = dims[1] * dims[2];
     let planes_per_slab = dims[0].div_ceil(SLABS);
     for (s, slab) in grid.values.chunks_mut(plane * planes_per_slab).enumerate() {
-        slab.par_chunks_mut(plane)
-            .enumerate()
-            .for_each(|(n, values)| {
-                let i = s * planes_per_slab + n;
-                for j in 0..dims[1] {
-                    for k in 0..dims[2] {
-                        let on_rim = i == 0
-                            || j == 0
-                            || k == 0
-                            || i + 1 == dims[0]
-                            || j + 1 == dims[1]
-                            || k + 1 == dims[2];
-                        let p = [
-                            origin[0] + step * i as f32,
-                            origin[1] + step * j as f32,
-                            origin[2] + step * k as f32,
-                        ];
-                        // Inside is positive for marching cubes; the rim is forced outside.
-                        let v = -sdf(p);
-                        values[j * dims[2] + k] = if on_rim { v.min(-0.5 * step) } else { v };
-                    }
+        slab.par_chunks_mut(plane).enumerate().for_each(|(n, values)| {
+            let i = s * planes_per_slab + n;
+            for j in 0..dims[1] {
+                for k in 0..dims[2] {
+                    let on_rim = i == 0 || j == 0 || k == 0 || i + 1 == dims[0] || j + 1 == dims[1] || k + 1 == dims[2];
+                    let p = [origin[0] + step * i as f32, origin[1] + step * j as f32, origin[2] + step * k as f32];
+                    // Inside is positive for marching cubes; the rim is forced outside.
+                    let v = -sdf(p);
+                    values[j * dims[2] + k] = if on_rim { v.min(-0.5 * step) } else { v };
                 }
-            });
+            }
+        });
         check(s + 1, "sampling the shape")?;
     }
     // Fewer planes than slabs: report the rest as done.
@@ -91,8 +78,7 @@ pub fn mesh_from_sdf(
     let mut mesh = remove_degenerate(&weld(&raw, 1e-6));
     if mesh.is_empty() {
         return Err(StageError::BadInput(
-            "the shape is empty: its signed distance is positive everywhere inside its bounds"
-                .into(),
+            "the shape is empty: its signed distance is positive everywhere inside its bounds".into(),
         ));
     }
     for v in &mut mesh.vertices {
@@ -123,8 +109,7 @@ mod tests {
     #[test]
     fn ball_is_meshed_in_model_space() {
         let sdf = ball([0.2, -0.1, 0.3], 0.5);
-        let m =
-            mesh_from_sdf(&sdf, ([-0.4, -0.7, -0.3], [0.8, 0.5, 0.9]), 96, &NoProgress).unwrap();
+        let m = mesh_from_sdf(&sdf, ([-0.4, -0.7, -0.3], [0.8, 0.5, 0.9]), 96, &NoProgress).unwrap();
         assert!(is_closed_manifold(&m));
         let exact = 4.0 / 3.0 * std::f64::consts::PI * 0.125;
         let v = signed_volume(&m);
@@ -168,11 +153,7 @@ mod tests {
     impl Progress for Counting {
         fn step(&self, n: usize, total: usize, _: &str) {
             assert_eq!(total, SLABS + 2);
-            assert_eq!(
-                n,
-                self.0.fetch_add(1, Ordering::SeqCst) + 1,
-                "steps in order"
-            );
+            assert_eq!(n, self.0.fetch_add(1, Ordering::SeqCst) + 1, "steps in order");
         }
         fn note(&self, _: &str) {}
         fn is_cancelled(&self) -> bool {

@@ -10,13 +10,17 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the disk holding {path} is full; free some space and run the same command again (nothing saved was lost)")]
+    #[error(
+        "the disk holding {path} is full; free some space and run the same command again (nothing saved was lost)"
+    )]
     DiskFull { path: PathBuf },
     #[error("{path} is read-only; pick a writable data dir with --data-dir or MEMOREEZ_DATA_DIR")]
     ReadOnly { path: PathBuf },
     #[error("the database {path} is damaged or not a memoreez database. It was left untouched: move it aside (your files under assets/ are kept) and memoreez will start a new one")]
     Corrupt { path: PathBuf },
-    #[error("the database {path} was written by a newer memoreez (schema {found}, this one knows {known}); update memoreez")]
+    #[error(
+        "the database {path} was written by a newer memoreez (schema {found}, this one knows {known}); update memoreez"
+    )]
     TooNew { path: PathBuf, found: usize, known: usize },
     #[error("no session matches '{0}'; `memoreez sessions` lists them")]
     NoSuchSession(String),

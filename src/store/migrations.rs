@@ -95,9 +95,8 @@ mod tests {
         assert_eq!(v as usize, MIGRATIONS.len());
         assert_eq!(migrate(&mut conn).unwrap(), MigrateOutcome::Current);
         for table in ["sessions", "assets", "orders", "order_events"] {
-            let n: i64 = conn
-                .query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0))
-                .unwrap();
+            let n: i64 =
+                conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0)).unwrap();
             assert_eq!(n, 1, "{table} missing");
         }
     }

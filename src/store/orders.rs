@@ -252,8 +252,11 @@ impl Store {
             let tx = conn.transaction().map_err(|e| self.sql(e))?;
             tx.execute("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1", params![order.id, to.key(), t])
                 .map_err(|e| self.sql(e))?;
-            tx.execute("INSERT INTO order_events (order_id, state, at) VALUES (?1, ?2, ?3)", params![order.id, to.key(), t])
-                .map_err(|e| self.sql(e))?;
+            tx.execute(
+                "INSERT INTO order_events (order_id, state, at) VALUES (?1, ?2, ?3)",
+                params![order.id, to.key(), t],
+            )
+            .map_err(|e| self.sql(e))?;
             tx.commit().map_err(|e| self.sql(e))?;
         }
         self.order(&order.id)

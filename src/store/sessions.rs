@@ -178,10 +178,8 @@ impl Store {
         let mut stmt = conn
             .prepare(&format!("SELECT {SESSION_COLS} FROM sessions WHERE id LIKE ?1 || '%' LIMIT 2"))
             .map_err(|e| self.sql(e))?;
-        let rows: Vec<SessionRow> = stmt
-            .query_map([&prefix], session_from_row)
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.sql(e))?;
+        let rows: Vec<SessionRow> =
+            stmt.query_map([&prefix], session_from_row).and_then(|rows| rows.collect()).map_err(|e| self.sql(e))?;
         match rows.len() {
             0 => Err(StoreError::NoSuchSession(id_or_prefix.to_string())),
             1 => Ok(rows.into_iter().next().expect("one row")),
@@ -229,7 +227,10 @@ impl Store {
     fn update_session(&self, id: &str, column: &'static str, value: &dyn rusqlite::ToSql) -> Result<(), StoreError> {
         let n = self
             .conn()
-            .execute(&format!("UPDATE sessions SET {column} = ?2, updated_at = ?3 WHERE id = ?1"), params![id, value, now()])
+            .execute(
+                &format!("UPDATE sessions SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
+                params![id, value, now()],
+            )
             .map_err(|e| self.sql(e))?;
         if n == 0 {
             return Err(StoreError::NoSuchSession(id.to_string()));
@@ -357,7 +358,12 @@ mod tests {
     use crate::domain::Occasion;
 
     fn facts() -> Facts {
-        Facts { name: "Dad".into(), hobbies: "tennis, coffee".into(), quirk: String::new(), occasion: Some(Occasion::Birthday) }
+        Facts {
+            name: "Dad".into(),
+            hobbies: "tennis, coffee".into(),
+            quirk: String::new(),
+            occasion: Some(Occasion::Birthday),
+        }
     }
 
     #[test]

@@ -231,7 +231,6 @@ pub fn on_tick(app: &mut App) -> Vec<Effect> {
     let mut spec = JobSpec::new(JobKind::Recut, &session.id, Stage::Fabrication);
     spec.params = Some(session.params.clone());
     spec.invalidate = Some(Stage::Fabrication);
-    app.checkout.placed = None;
     // A long 3D stage in flight is not thrown away for a new engraving: the re-cut waits behind it.
     let fabricating = app.shared.progress.state(Stage::Fabrication) == StageState::Running;
     let interrupt =
