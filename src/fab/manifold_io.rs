@@ -51,8 +51,10 @@ pub fn to_mesh(solid: &Manifold) -> Mesh {
         let [a, b, c] = t.map(|i| mesh.vertices[i as usize]);
         a == b || b == c || a == c
     });
-    if stride > 3 || coincident {
-        analysis::weld(&mesh, 0.0)
+    let mesh = if stride > 3 || coincident { analysis::weld(&mesh, 0.0) } else { mesh };
+    // Unions can also leave zero-area slivers with three distinct corners on one line.
+    if mesh.triangles.iter().any(|t| analysis::is_degenerate(&mesh, t)) {
+        analysis::flip_collinear(&mesh)
     } else {
         mesh
     }

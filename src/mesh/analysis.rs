@@ -124,6 +124,47 @@ pub fn is_closed_manifold(m: &Mesh) -> bool {
     directed.iter().all(|(&(a, b), &count)| count == 1 && directed.get(&(b, a)) == Some(&1))
 }
 
+/// Flips away zero-area triangles whose three corners lie on one line, as boolean operations leave
+/// them: the neighbour across the long edge is split at the middle corner. The surface, its closure
+/// and its orientation are unchanged; a sliver that cannot be fixed this way stays as it was.
+pub fn flip_collinear(m: &Mesh) -> Mesh {
+    let mut tris = m.triangles.clone();
+    let dist2 = |a: u32, b: u32| {
+        let (p, q) = (m.vertices[a as usize], m.vertices[b as usize]);
+        (0..3).map(|k| f64::from(p[k] - q[k]).powi(2)).sum::<f64>()
+    };
+    for _round in 0..8 {
+        let edge_of: HashMap<(u32, u32), usize> =
+            tris.iter().enumerate().flat_map(|(i, t)| (0..3).map(move |k| ((t[k], t[(k + 1) % 3]), i))).collect();
+        let mut touched = vec![false; tris.len()];
+        let mut changed = false;
+        for i in 0..tris.len() {
+            let t = tris[i];
+            if touched[i] || t[0] == t[1] || t[1] == t[2] || t[0] == t[2] || !is_degenerate(m, &t) {
+                continue;
+            }
+            // The longest edge (a, b) has the third corner c lying on it.
+            let k = (0..3).max_by(|&x, &y| dist2(t[x], t[(x + 1) % 3]).total_cmp(&dist2(t[y], t[(y + 1) % 3])));
+            let k = k.unwrap_or(0);
+            let (a, b, c) = (t[k], t[(k + 1) % 3], t[(k + 2) % 3]);
+            let Some(&j) = edge_of.get(&(b, a)) else { continue };
+            let Some(d) = tris[j].iter().copied().find(|&v| v != a && v != b) else { continue };
+            if j == i || touched[j] || d == c {
+                continue;
+            }
+            tris[i] = [c, a, d];
+            tris[j] = [d, b, c];
+            touched[i] = true;
+            touched[j] = true;
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    Mesh::new(m.vertices.clone(), tris)
+}
+
 /// Drops vertices no triangle uses and renumbers the rest in their original order.
 pub fn compact(m: &Mesh) -> Mesh {
     let mut remap = vec![u32::MAX; m.vertices.len()];
@@ -390,6 +431,27 @@ pub(crate) mod tests {
         let r = remove_degenerate(&m);
         assert_eq!(r.triangles, vec![[0, 1, 2], [0, 2, 1]]);
         assert_eq!(r.vertices.len(), 3);
+    }
+
+    #[test]
+    fn collinear_slivers_are_flipped_away_keeping_the_solid() {
+        // Split the triangle on edge 0->1 at the edge's midpoint and close the seam with the
+        // zero-area triangle (0, 1, mid), as a boolean can leave it: closed, but with a sliver.
+        let mut m = cuboid([0.0; 3], [1.0; 3]);
+        let (a, b) = (0u32, 1u32);
+        let mid = m.vertices.len() as u32;
+        m.vertices.push([0.5, 0.0, 0.0]);
+        let j = m.triangles.iter().position(|t| (0..3).any(|k| t[k] == a && t[(k + 1) % 3] == b)).unwrap();
+        let t = m.triangles[j];
+        let k = (0..3).find(|&k| t[k] == a && t[(k + 1) % 3] == b).unwrap();
+        let c = t[(k + 2) % 3];
+        m.triangles[j] = [a, mid, c];
+        m.triangles.push([mid, b, c]);
+        m.triangles.push([a, b, mid]);
+        assert!(!is_closed_manifold(&m), "the sliver is degenerate");
+        let fixed = flip_collinear(&m);
+        assert!(is_closed_manifold(&fixed));
+        assert!((signed_volume(&fixed) - 1.0).abs() < 1e-9);
     }
 
     #[test]
