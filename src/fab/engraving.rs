@@ -303,7 +303,7 @@ mod tests {
     use crate::mesh::analysis;
 
     fn pedestal() -> Pedestal {
-        Pedestal::for_piece(80.0, 15.0)
+        Pedestal::for_piece(80.0, 15.0, 0)
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn to_print_frame(raw: &Mesh) -> Mesh {
 
 /// Rotates, cuts flat, scales and centres a clean, closed raw mesh so that the figurine on its
 /// pedestal is `height_mm` tall in all.
-pub fn place(raw: &Mesh, height_mm: f64) -> Result<Placed, StageError> {
+pub fn place(raw: &Mesh, height_mm: f64, text_lines: usize) -> Result<Placed, StageError> {
     if !height_mm.is_finite() || !(MIN_PIECE_MM..=MAX_PIECE_MM).contains(&height_mm) {
         return Err(StageError::BadInput(format!(
             "the height must be between {MIN_PIECE_MM:.0} and {MAX_PIECE_MM:.0} mm (got {height_mm})"
@@ -51,13 +51,13 @@ pub fn place(raw: &Mesh, height_mm: f64) -> Result<Placed, StageError> {
     let trimmed = manifold_io::non_empty(solid.trim_by_plane(0.0, 0.0, 1.0, cut_z), "cutting the base flat")?;
     let (centre, reach) = footprint(&framed, &trimmed, cut_z, cut_z + FOOTPRINT_FRACTION * (z_hi - cut_z));
 
-    let pedestal_height = Pedestal::height_for(height_mm);
+    let pedestal_height = Pedestal::height_for(height_mm, text_lines);
     let figurine_height = height_mm - pedestal_height + SINK_MM;
     let s = figurine_height / (z_hi - cut_z);
     let figurine =
         trimmed.translate(-centre[0], -centre[1], -cut_z).scale(s, s, s).translate(0.0, 0.0, pedestal_height - SINK_MM);
     let figurine = manifold_io::non_empty(figurine, "scaling the model")?;
-    Ok(Placed { figurine, pedestal: Pedestal::for_piece(height_mm, reach * s) })
+    Ok(Placed { figurine, pedestal: Pedestal::for_piece(height_mm, reach * s, text_lines) })
 }
 
 /// Centre (x, y) and radius of the outline of `solid` between `z0` and `z1`, from the vertices of
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn placed_box_is_centred_cut_and_scaled() {
-        let p = place(&model_box(), 80.0).unwrap();
+        let p = place(&model_box(), 80.0, 0).unwrap();
         let m = manifold_io::to_mesh(&p.figurine);
         let (lo, hi) = m.bounds().unwrap();
         assert!((f64::from(hi[2]) - 80.0).abs() < 1e-3, "top {}", hi[2]);
@@ -132,7 +132,7 @@ mod tests {
         // space and mapped back to model space: no vertex lies in the slab above the cut.
         let cone = manifold_io::to_mesh(&Manifold::cylinder(0.1, 1.0, 2.0, 64));
         let model = Mesh::new(cone.vertices.iter().map(|v| [v[0], v[2], -v[1]]).collect(), cone.triangles.clone());
-        let p = place(&model, 80.0).unwrap();
+        let p = place(&model, 80.0, 0).unwrap();
         let s = (80.0 - p.pedestal.height + SINK_MM) / (2.0 * (1.0 - BASE_CUT_FRACTION));
         // Radius 0.1 + 0.45 z at the slab's top sample (z about 0.23): about 0.2 model units.
         let reach = p.pedestal.radius - 8.0;
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn silly_heights_are_refused() {
         for h in [f64::NAN, 3.0, 5000.0] {
-            assert!(matches!(place(&model_box(), h), Err(StageError::BadInput(_))));
+            assert!(matches!(place(&model_box(), h, 0), Err(StageError::BadInput(_))));
         }
     }
 }

@@ -11,6 +11,11 @@ pub const MARGIN_MM: f64 = 8.0;
 /// Pedestal height as a share of the whole piece.
 pub const HEIGHT_FRACTION: f64 = 0.12;
 pub const MIN_HEIGHT_MM: f64 = 8.0;
+/// Pedestal height at which 0, 1 or 2 engraved lines of Open Sans Bold reach 0.8 mm strokes (stroke is
+/// about 0.2 of the cap height; line 2 is 0.75 of line 1), measured with `fab::engraving::plan`.
+const LEGIBLE_HEIGHT_MM: [f64; 3] = [0.0, 10.0, 17.0];
+/// Most of the piece's height the pedestal may take to fit legible text.
+const MAX_TEXT_FRACTION: f64 = 0.25;
 /// How deep the figurine's flat base sits inside the pedestal, so the union is one solid.
 pub const SINK_MM: f64 = 1.5;
 /// Target length of one side facet, mm: fine enough that the side reads as round.
@@ -32,14 +37,18 @@ pub struct Pedestal {
 
 impl Pedestal {
     /// Height for a piece `total_height_mm` tall (12 %, at least 8 mm).
-    pub fn height_for(total_height_mm: f64) -> f64 {
-        (total_height_mm * HEIGHT_FRACTION).max(MIN_HEIGHT_MM)
+    pub fn height_for(total_height_mm: f64, text_lines: usize) -> f64 {
+        let plain = (total_height_mm * HEIGHT_FRACTION).max(MIN_HEIGHT_MM);
+        // Engraved lines need room to reach strokes a nozzle can form; never more than a quarter
+        // of the piece, so small pieces keep their figurine and get a thin-text warning instead.
+        let legible = LEGIBLE_HEIGHT_MM[text_lines.min(2)].min(total_height_mm * MAX_TEXT_FRACTION);
+        plain.max(legible)
     }
 
     /// A pedestal for a piece `total_height_mm` tall whose figurine reaches `footprint_radius_mm`
     /// from the axis near its base.
-    pub fn for_piece(total_height_mm: f64, footprint_radius_mm: f64) -> Self {
-        let height = Self::height_for(total_height_mm);
+    pub fn for_piece(total_height_mm: f64, footprint_radius_mm: f64, text_lines: usize) -> Self {
+        let height = Self::height_for(total_height_mm, text_lines);
         let radius = footprint_radius_mm.max(0.0) + MARGIN_MM;
         let fillet = (0.12 * height).clamp(0.8, 2.0);
         let by_length = (2.0 * PI * radius / FACET_MM).ceil() as u32;
@@ -92,23 +101,27 @@ mod tests {
 
     #[test]
     fn sizes_follow_the_piece() {
-        let p = Pedestal::for_piece(80.0, 15.0);
+        let p = Pedestal::for_piece(80.0, 15.0, 0);
         assert!((p.height - 9.6).abs() < 1e-9);
         assert!((p.radius - 23.0).abs() < 1e-9);
         assert!(p.segments >= 64 && p.segments % 4 == 0);
         assert!(2.0 * PI * p.radius / f64::from(p.segments) <= FACET_MM);
-        assert_eq!(Pedestal::for_piece(40.0, 5.0).height, MIN_HEIGHT_MM);
+        assert_eq!(Pedestal::for_piece(40.0, 5.0, 0).height, MIN_HEIGHT_MM);
+        // Text makes room for itself, up to a quarter of the piece.
+        assert_eq!(Pedestal::for_piece(80.0, 5.0, 2).height, 17.0);
+        assert_eq!(Pedestal::for_piece(80.0, 5.0, 1).height, 10.0);
+        assert_eq!(Pedestal::for_piece(40.0, 5.0, 2).height, 10.0);
     }
 
     #[test]
     fn profile_is_counter_clockwise() {
-        let p = Pedestal::for_piece(80.0, 15.0);
+        let p = Pedestal::for_piece(80.0, 15.0, 0);
         assert!(signed_area(&p.profile()) > 0.0);
     }
 
     #[test]
     fn solid_is_closed_with_the_expected_volume() {
-        let p = Pedestal::for_piece(80.0, 15.0);
+        let p = Pedestal::for_piece(80.0, 15.0, 0);
         let m = manifold_io::to_mesh(&p.solid().unwrap());
         assert!(analysis::is_closed_manifold(&m));
         let (lo, hi) = m.bounds().unwrap();
