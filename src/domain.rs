@@ -229,6 +229,17 @@ impl fmt::Display for Stage {
     }
 }
 
+/// A plausible email address: something@domain.tld, no spaces. Both front ends check with this.
+pub fn valid_email(email: &str) -> bool {
+    let Some((user, domain)) = email.split_once('@') else { return false };
+    !user.is_empty()
+        && !email.chars().any(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +261,14 @@ mod tests {
         let long = "x".repeat(MAX_NAME_CHARS + 1);
         assert!(matches!(facts(&long, "golf").validate(), Err(FactsError::TooLong { field: "name", .. })));
         assert!(facts("Zoë", "golf").validate().is_ok());
+    }
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("dad@example.com"));
+        for bad in ["dad", "@x.com", "a@b", "a b@c.de", "a@.com", "a@b.c."] {
+            assert!(!valid_email(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -68,18 +68,7 @@ pub fn hints(ctx: KeyContext) -> &'static str {
     }
 }
 
-/// A plausible address: something@domain.tld, no spaces.
-pub fn valid_email(email: &str) -> bool {
-    let Some((user, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !user.is_empty()
-        && !email.chars().any(char::is_whitespace)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-}
+pub use crate::domain::valid_email;
 
 impl CheckoutScreen {
     pub fn key_context(&self) -> KeyContext {
