@@ -81,6 +81,10 @@ impl Run<'_> {
         &self.pipeline.store
     }
 
+    fn save_results(&self, results: &SessionResults) -> Result<(), PipelineError> {
+        save_results(self.store(), &self.session, results)
+    }
+
     fn reporter(&self, stage: Stage) -> StageReporter {
         StageReporter::new(stage, self.tx.clone(), self.cancel.clone())
     }
@@ -290,7 +294,7 @@ impl Run<'_> {
                 results.printability = Some(printable.report);
                 results.slice = None;
                 results.quote = None;
-                self.store().set_results(&self.session, &serde_json::to_value(&results).unwrap_or_default())?;
+                self.save_results(&results)?;
                 self.store().set_step(&self.session, Some(Stage::Fabrication))?;
                 asset
             }
@@ -320,7 +324,7 @@ impl Run<'_> {
                 self.save(AssetKind::Gcode, slot, &bytes, "gcode")?;
             }
             results.slice = Some(stats);
-            self.store().set_results(&self.session, &serde_json::to_value(&results).unwrap_or_default())?;
+            self.save_results(&results)?;
             self.store().set_step(&self.session, Some(Stage::Slicing))?;
         }
         let gcode_asset = gcode_asset.or(self.latest(AssetKind::Gcode, slot)?);
@@ -335,7 +339,7 @@ impl Run<'_> {
         if results.quote.as_ref() != Some(&quote) {
             self.stage(Stage::Pricing, "rates", |_| Ok(()))?;
             results.quote = Some(quote.clone());
-            self.store().set_results(&self.session, &serde_json::to_value(&results).unwrap_or_default())?;
+            self.save_results(&results)?;
             self.store().set_step(&self.session, Some(Stage::Pricing))?;
         } else {
             self.skipped(Stage::Pricing);
@@ -382,7 +386,7 @@ impl Run<'_> {
                     gcode_rel.as_deref(),
                 )?;
                 results.order_id = Some(order.id);
-                self.store().set_results(&self.session, &serde_json::to_value(&results).unwrap_or_default())?;
+                self.save_results(&results)?;
             }
         }
         outcome.results = results;
@@ -424,6 +428,12 @@ impl Run<'_> {
         }
         Ok(files)
     }
+}
+
+/// Results are plain data; serialising them cannot fail, so a failure would be a bug worth surfacing.
+fn save_results(store: &Store, session: &str, results: &SessionResults) -> Result<(), PipelineError> {
+    let json = serde_json::to_value(results).map_err(StoreError::from)?;
+    Ok(store.set_results(session, &json)?)
 }
 
 fn encode_png(img: &image::RgbaImage) -> Result<Vec<u8>, StageError> {
@@ -500,7 +510,7 @@ impl Pipeline {
             results.slice = None;
         }
         results.quote = None;
-        self.store.set_results(session, &serde_json::to_value(&results).unwrap_or_default())?;
+        save_results(&self.store, session, &results)?;
         let before = Stage::ALL.iter().copied().rfind(|s| *s < stage);
         if row.step.is_some_and(|s| s >= stage) {
             self.store.set_step(session, before)?;

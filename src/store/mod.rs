@@ -28,6 +28,12 @@ pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// An id or the start of one, as a person types it: hex digits only, so it is safe in a LIKE prefix.
+fn id_prefix(text: &str) -> Option<String> {
+    let prefix = text.trim().to_lowercase();
+    (!prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_hexdigit())).then_some(prefix)
+}
+
 impl Store {
     /// Opens (or creates) the data dir and brings its database to the current schema.
     pub fn open(root: &Path) -> Result<Store, StoreError> {

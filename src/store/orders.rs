@@ -200,10 +200,7 @@ impl Store {
 
     /// Finds an order by id or unique prefix, with its history.
     pub fn order(&self, id_or_prefix: &str) -> Result<OrderRow, StoreError> {
-        let prefix = id_or_prefix.trim().to_lowercase();
-        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(StoreError::NoSuchOrder(id_or_prefix.to_string()));
-        }
+        let prefix = super::id_prefix(id_or_prefix).ok_or_else(|| StoreError::NoSuchOrder(id_or_prefix.to_string()))?;
         let conn = self.conn();
         let mut stmt = conn
             .prepare(&format!("SELECT {ORDER_COLS} FROM orders WHERE id LIKE ?1 || '%' LIMIT 2"))

@@ -170,10 +170,8 @@ impl Store {
 
     /// Finds a session by its id or a unique prefix of it.
     pub fn session(&self, id_or_prefix: &str) -> Result<SessionRow, StoreError> {
-        let prefix = id_or_prefix.trim().to_lowercase();
-        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(StoreError::NoSuchSession(id_or_prefix.to_string()));
-        }
+        let prefix =
+            super::id_prefix(id_or_prefix).ok_or_else(|| StoreError::NoSuchSession(id_or_prefix.to_string()))?;
         let conn = self.conn();
         let mut stmt = conn
             .prepare(&format!("SELECT {SESSION_COLS} FROM sessions WHERE id LIKE ?1 || '%' LIMIT 2"))
