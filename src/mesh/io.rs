@@ -92,13 +92,7 @@ pub fn write_stl(path: &Path, m: &Mesh) -> std::io::Result<()> {
 /// Reads a binary or ASCII STL into an indexed mesh: identical positions become one vertex, and
 /// triangles that repeat a corner are dropped.
 pub fn read_stl(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
-    if bytes.is_empty() {
-        return Err(MeshIoError::Empty);
-    }
-    let soup = if looks_binary(bytes) { read_binary(bytes)? } else { read_ascii(bytes)? };
-    if soup.triangles.is_empty() {
-        return Err(MeshIoError::NoTriangles);
-    }
+    let soup = read_stl_soup(bytes)?;
     let mesh = weld(&soup, 0.0);
     if mesh.triangles.is_empty() {
         return Err(MeshIoError::NotStl(format!(
@@ -107,6 +101,19 @@ pub fn read_stl(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
         )));
     }
     Ok(mesh)
+}
+
+/// Reads a binary or ASCII STL as it is stored: three vertices of its own per triangle, nothing
+/// merged or dropped (for callers that clean up themselves).
+pub fn read_stl_soup(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
+    if bytes.is_empty() {
+        return Err(MeshIoError::Empty);
+    }
+    let soup = if looks_binary(bytes) { read_binary(bytes)? } else { read_ascii(bytes)? };
+    if soup.triangles.is_empty() {
+        return Err(MeshIoError::NoTriangles);
+    }
+    Ok(soup)
 }
 
 /// Reads an STL file from disk; see [`read_stl`].

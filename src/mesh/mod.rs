@@ -30,6 +30,8 @@ impl Mesh {
 }
 
 pub mod analysis;
+pub mod cleanup;
+pub mod import;
 pub mod io;
 pub mod marching_cubes;
 pub mod threemf;
