@@ -14,6 +14,27 @@ pub struct BackendChoice {
     pub matting: String,
     pub shape: String,
     pub slicer: String,
+    /// `[backends.hunyuan3d]`: the local image-to-3D model (shape = "hunyuan3d", or "auto" once weights are found).
+    pub hunyuan3d: Hunyuan3DSettings,
+}
+
+/// Settings of the Hunyuan3D-2 shape backend; all optional, the checkpoint's defaults apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Hunyuan3DSettings {
+    /// A folder with the weights: one model folder, or one holding the official variant subfolders
+    /// [default: the models pulled into the data dir's `models/`].
+    pub weights: Option<PathBuf>,
+    /// v2-0, fast, turbo, mini, mini-fast or mini-turbo [default: the first installed of turbo, mini-turbo, ...].
+    pub variant: Option<String>,
+    /// auto, cpu or cuda [default: auto].
+    pub device: Option<String>,
+    /// f32, f16 or bf16 [default: f16 on CUDA, f32 on the CPU].
+    pub dtype: Option<String>,
+    pub steps: Option<usize>,
+    pub guidance: Option<f64>,
+    pub octree_resolution: Option<usize>,
+    pub flashvdm: Option<bool>,
 }
 
 impl Default for BackendChoice {
@@ -24,6 +45,7 @@ impl Default for BackendChoice {
             matting: "classical".into(),
             shape: "auto".into(),
             slicer: "auto".into(),
+            hunyuan3d: Hunyuan3DSettings::default(),
         }
     }
 }
@@ -151,6 +173,18 @@ mod tests {
         let err = Config::parse("heigth_mm = 90").unwrap_err();
         assert!(err.contains("heigth_mm"), "{err}");
         assert!(Config::parse("height_mm = 400").unwrap_err().contains("30-250"));
+    }
+
+    #[test]
+    fn hunyuan3d_settings_read_from_the_backends_section() {
+        let cfg =
+            Config::parse("[backends]\nshape = \"hunyuan3d\"\n[backends.hunyuan3d]\nvariant = \"turbo\"\nsteps = 8\n")
+                .unwrap();
+        assert_eq!(cfg.backends.shape, "hunyuan3d");
+        assert_eq!(cfg.backends.hunyuan3d.variant.as_deref(), Some("turbo"));
+        assert_eq!(cfg.backends.hunyuan3d.steps, Some(8));
+        assert_eq!(cfg.backends.hunyuan3d.weights, None);
+        assert!(Config::parse("[backends.hunyuan3d]\nstep = 8\n").unwrap_err().contains("step"));
     }
 
     #[test]

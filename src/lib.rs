@@ -11,6 +11,7 @@ pub mod ideation;
 pub mod imagegen;
 pub mod matting;
 pub mod mesh;
+pub mod models;
 pub mod pipeline;
 pub mod render;
 pub mod shapegen;

@@ -32,6 +32,13 @@ enum Command {
     Orders(cli::orders::OrdersCommand),
     /// Open the studio (as a bare `memoreez` does), optionally with your own model or picture
     Studio(cli::StudioArgs),
+    /// Image to 3D alone with Hunyuan3D-2: a cut-out in, a mesh out, progress on stderr
+    Shape(cli::shape::ShapeArgs),
+    /// Local models: list them, pull one from Hugging Face, verify one on disk
+    #[command(subcommand)]
+    Models(cli::models::ModelsCommand),
+    /// What this machine offers: device, data dir, weights, slicer, terminal graphics
+    Doctor(cli::doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +49,9 @@ fn main() -> ExitCode {
         Some(Command::Sessions(s)) => cli::sessions::run(&ctx, s),
         Some(Command::Orders(o)) => cli::orders::run(&ctx, o),
         Some(Command::Studio(s)) => cli::studio(&ctx, s),
+        Some(Command::Shape(s)) => cli::shape::run(&ctx, s),
+        Some(Command::Models(m)) => cli::models::run(&ctx, m),
+        Some(Command::Doctor(d)) => cli::doctor::run(&ctx, d),
         None => cli::studio(&ctx, args.studio),
     };
     match result {

@@ -1,10 +1,13 @@
 //! The headless front end: commands over the same pipeline the studio uses. `anyhow`-free on purpose:
 //! every failure becomes a one-line message and an exit code (2 bad input, 1 anything else).
 
+pub mod doctor;
 pub mod make;
+pub mod models;
 pub mod orders;
 pub mod progress;
 pub mod sessions;
+pub mod shape;
 pub mod summary;
 
 use memoreez::config::Config;
@@ -64,7 +67,13 @@ pub type CliResult = Result<ExitCode, CliError>;
 
 impl Context {
     pub fn config(&self) -> Result<Config, CliError> {
-        Config::load(self.config.as_deref()).map_err(|e| CliError::BadInput(e.to_string()))
+        let mut cfg = Config::load(self.config.as_deref()).map_err(|e| CliError::BadInput(e.to_string()))?;
+        // The flag (or MEMOREEZ_DATA_DIR) wins; folding it in lets everything built from the config,
+        // such as finding pulled models, see the same data dir as the store.
+        if let Some(dir) = &self.data_dir {
+            cfg.data_dir = Some(dir.clone());
+        }
+        Ok(cfg)
     }
 
     pub fn store(&self, cfg: &Config) -> Result<Arc<Store>, CliError> {

@@ -69,10 +69,19 @@ impl Backends {
             other => return Err(unknown("matting", other, "auto, classical")),
         };
         let shape: Arc<dyn ShapeGenerator> = match b.shape.as_str() {
-            "auto" if procedural => Arc::new(MotifOrInflate::new(InflateGenerator::default())),
+            "auto" => match shape_model::hunyuan3d(cfg) {
+                Ok(h) if procedural => Arc::new(shape_model::MotifOr::new(Arc::new(h))),
+                Ok(h) => Arc::new(h),
+                Err(why) => shape_model::offline_fallback(procedural, &why),
+            },
+            "hunyuan3d" => Arc::new(shape_model::hunyuan3d(cfg).map_err(|why| BackendError {
+                stage: "shape",
+                name: format!("hunyuan3d ({why})"),
+                available: "auto, motif, inflate, hunyuan3d",
+            })?),
             "motif" => Arc::new(MotifOrInflate::new(InflateGenerator::default())),
-            "auto" | "inflate" => Arc::new(InflateGenerator::default()),
-            other => return Err(unknown("shape", other, "auto, motif, inflate")),
+            "inflate" => Arc::new(InflateGenerator::default()),
+            other => return Err(unknown("shape", other, "auto, motif, inflate, hunyuan3d")),
         };
         let slicer: Arc<dyn Slicer> = match b.slicer.as_str() {
             "auto" => match prusa::detect() {
@@ -101,5 +110,131 @@ impl Backends {
             slicer,
             rates: cfg.pricing.clone(),
         })
+    }
+}
+
+/// The local image-to-3D model as a backend, and what `auto` does with or without it.
+mod shape_model {
+    use crate::config::Config;
+    use crate::mesh::Mesh;
+    use crate::pipeline::{Progress, StageError};
+    use crate::shapegen::hunyuan3d::backend::{find_weights, parse_dtype, LazyHunyuan3D, Overrides};
+    use crate::shapegen::motif::MotifOrInflate;
+    use crate::shapegen::{InflateGenerator, ShapeGenerator, ShapeInput};
+    use std::sync::Arc;
+
+    /// The `hunyuan3d` backend when its weights are found (nothing is loaded yet); otherwise why not.
+    pub fn hunyuan3d(cfg: &Config) -> Result<LazyHunyuan3D, String> {
+        let h = &cfg.backends.hunyuan3d;
+        let models_dir = cfg.data_dir(None).map(|d| crate::models::models_dir(&d)).map_err(|e| e.to_string())?;
+        let files = find_weights(h.weights.as_deref(), h.variant.as_deref(), &models_dir)?;
+        let device = h.device.as_deref().unwrap_or("auto").parse()?;
+        let dtype = h.dtype.as_deref().map(parse_dtype).transpose()?;
+        let overrides = Overrides {
+            steps: h.steps,
+            guidance: h.guidance,
+            octree_resolution: h.octree_resolution,
+            flashvdm: h.flashvdm,
+        };
+        Ok(LazyHunyuan3D::new(files, overrides, device, dtype))
+    }
+
+    /// `auto` without weights: the offline backend, saying so in the log and, where the picture's
+    /// geometry is not known otherwise, in the stage's notes.
+    pub fn offline_fallback(procedural: bool, why: &str) -> Arc<dyn ShapeGenerator> {
+        let inner: Arc<dyn ShapeGenerator> = if procedural {
+            Arc::new(MotifOrInflate::new(InflateGenerator::default()))
+        } else {
+            Arc::new(InflateGenerator::default())
+        };
+        tracing::info!("shape backend auto: Hunyuan3D-2 not used ({why}); using {}", inner.name());
+        let note = format!("Hunyuan3D-2 is not set up, so the offline backend runs: {why}");
+        Arc::new(Fallback { inner, note, always: !procedural })
+    }
+
+    struct Fallback {
+        inner: Arc<dyn ShapeGenerator>,
+        note: String,
+        /// Say it for every shape, not only for pictures without a concept.
+        always: bool,
+    }
+
+    impl ShapeGenerator for Fallback {
+        fn name(&self) -> &str {
+            self.inner.name()
+        }
+
+        fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError> {
+            // With a known concept the motif geometry is exact, better than any model's guess: no news.
+            if self.always || input.concept.is_none() {
+                progress.note(&self.note);
+            }
+            self.inner.generate(input, progress)
+        }
+    }
+
+    /// The concept's exact motif geometry where it is known (procedural pictures), else the model.
+    pub struct MotifOr {
+        motif: MotifOrInflate,
+        model: Arc<dyn ShapeGenerator>,
+    }
+
+    impl MotifOr {
+        pub fn new(model: Arc<dyn ShapeGenerator>) -> Self {
+            Self { motif: MotifOrInflate::new(InflateGenerator::default()), model }
+        }
+    }
+
+    impl ShapeGenerator for MotifOr {
+        fn name(&self) -> &str {
+            "motif geometry, else hunyuan3d"
+        }
+
+        fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError> {
+            if input.concept.is_some() {
+                self.motif.generate(input, progress)
+            } else {
+                self.model.generate(input, progress)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn config(data: &std::path::Path, shape: &str, weights: Option<PathBuf>) -> Config {
+        let mut cfg = Config { data_dir: Some(data.to_path_buf()), ..Config::default() };
+        cfg.backends.slicer = "estimate".into();
+        cfg.backends.shape = shape.into();
+        cfg.backends.hunyuan3d.weights = weights;
+        cfg
+    }
+
+    fn fixture() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hunyuan3d/turbo-tiny")
+    }
+
+    #[test]
+    fn auto_takes_hunyuan3d_when_weights_are_found_and_falls_back_otherwise() {
+        let data = tempfile::tempdir().unwrap();
+        let with = Backends::from_config(&config(data.path(), "auto", Some(fixture()))).unwrap();
+        assert_eq!(with.shape.name(), "motif geometry, else hunyuan3d");
+        let without = Backends::from_config(&config(data.path(), "auto", None)).unwrap();
+        assert_eq!(without.shape.name(), "motif geometry, else inflation");
+        let named = Backends::from_config(&config(data.path(), "hunyuan3d", Some(fixture()))).unwrap();
+        assert_eq!(named.shape.name(), "hunyuan3d");
+    }
+
+    #[test]
+    fn hunyuan3d_without_weights_says_what_to_pull() {
+        let data = tempfile::tempdir().unwrap();
+        let err = Backends::from_config(&config(data.path(), "hunyuan3d", None)).err().unwrap().to_string();
+        assert!(err.contains("memoreez models pull hunyuan3d-turbo"), "{err}");
+        let cfg = config(data.path(), "hunyuan3d", Some(data.path().to_path_buf()));
+        let err = Backends::from_config(&cfg).err().unwrap().to_string();
+        assert!(err.contains("no Hunyuan3D-2 weights"), "{err}");
     }
 }

@@ -53,14 +53,7 @@ impl Config {
         if m.num_heads == 0 || m.hidden_size % m.num_heads != 0 {
             return Err(format!("model: hidden_size {} is not divisible by num_heads {}", m.hidden_size, m.num_heads));
         }
-        let v = &self.vae.params;
-        let ratio = v.geo_decoder_downsample_ratio.max(1);
-        if v.heads == 0 || v.width % v.heads != 0 || v.width % ratio != 0 || v.heads % ratio != 0 {
-            return Err(format!(
-                "vae: width {} / heads {} / geo_decoder_downsample_ratio {} do not divide",
-                v.width, v.heads, ratio
-            ));
-        }
+        self.vae.params.validate()?;
         let enc = &self.conditioner.params.main_image_encoder;
         if enc.kind != "DinoImageEncoder" {
             return Err(format!("conditioner: only DinoImageEncoder is supported, not {}", enc.kind));
@@ -152,6 +145,41 @@ pub struct VaeConfig {
     pub qk_norm: bool,
     #[serde(default = "one_f64")]
     pub scale_factor: f64,
+}
+
+impl VaeConfig {
+    fn validate(&self) -> Result<(), String> {
+        let ratio = self.geo_decoder_downsample_ratio.max(1);
+        if self.heads == 0 || self.width % self.heads != 0 || self.width % ratio != 0 || self.heads % ratio != 0 {
+            return Err(format!(
+                "vae: width {} / heads {} / geo_decoder_downsample_ratio {} do not divide",
+                self.width, self.heads, ratio
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `config.yaml` of a standalone ShapeVAE folder (`hunyuan3d-vae-v2-0-turbo`, ...): the VAE
+/// section alone, whose weights file holds the VAE's keys without a prefix.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VaeFileConfig {
+    #[serde(default)]
+    pub target: Option<String>,
+    pub params: VaeConfig,
+}
+
+impl VaeFileConfig {
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        let cfg: VaeFileConfig = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        cfg.params.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
 }
 
 fn one() -> usize {
@@ -324,6 +352,16 @@ image_processor:
     fn rejects_heads_that_do_not_divide() {
         let bad = TINY.replace("hidden_size: 64, num_heads: 4", "hidden_size: 64, num_heads: 5");
         assert!(Config::from_yaml(&bad).unwrap_err().contains("num_heads"));
+    }
+
+    #[test]
+    fn reads_a_standalone_vae_config() {
+        let text = "target: hy3dgen.shapegen.models.ShapeVAE\nparams: {num_latents: 16, embed_dim: 8, width: 64, \
+                    heads: 4, num_decoder_layers: 2, geo_decoder_downsample_ratio: 2, geo_decoder_ln_post: false}";
+        let cfg = VaeFileConfig::from_yaml(text).unwrap();
+        assert_eq!(cfg.params.geo_decoder_downsample_ratio, 2);
+        assert!(!cfg.params.geo_decoder_ln_post);
+        assert!(VaeFileConfig::from_yaml(&text.replace("heads: 4", "heads: 3")).unwrap_err().contains("divide"));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! [`cv_resize`] (OpenCV's resize, bit-exact), [`resample`] (PyTorch's antialiased interpolation),
 //! [`torch_sort`] (the order `torch.sort` leaves ties in, which FlashVDM's key selection depends on).
 
+pub mod backend;
 pub mod config;
 pub mod cv_resize;
 pub mod dinov2;

@@ -7,7 +7,7 @@
 //! not PyTorch's, and mesh vertices are scaled by the grid actually decoded (upstream divides by the
 //! requested resolution + 1, which shrinks the mesh slightly and more so under FlashVDM).
 
-use super::config::{Config, SchedulerKind};
+use super::config::{Config, SchedulerKind, VaeFileConfig};
 use super::dinov2::DinoImageEncoder;
 use super::dit::Hunyuan3DDiT;
 use super::preprocess::ImageProcessorV2;
@@ -67,7 +67,19 @@ pub struct Hunyuan3D {
 impl Hunyuan3D {
     /// Reads `config.yaml` and the weights; fails naming the first missing or mis-shaped keys.
     pub fn load(files: &ModelFiles, device: &Device, dtype: DType) -> Result<Self, Error> {
-        let config = files.read_config().map_err(Error::BadInput)?;
+        Self::load_with_vae(files, None, device, dtype)
+    }
+
+    /// As [`Hunyuan3D::load`], with the ShapeVAE taken from a standalone VAE folder (its own
+    /// `config.yaml`, keys without prefix) instead of the checkpoint's `vae.` keys, as the official
+    /// `enable_flashvdm` does with the turbo decoders.
+    pub fn load_with_vae(
+        files: &ModelFiles,
+        vae_files: Option<&ModelFiles>,
+        device: &Device,
+        dtype: DType,
+    ) -> Result<Self, Error> {
+        let mut config = files.read_config().map_err(Error::BadInput)?;
         let check = WeightCheck::open(&files.weights).map_err(Error::BadInput)?;
         let vb = check.var_builder(dtype, device);
         let encoder = DinoImageEncoder::new(
@@ -75,7 +87,17 @@ impl Hunyuan3D {
             vb.pp("conditioner.main_image_encoder.model"),
         )?;
         let dit = Hunyuan3DDiT::new(&config.model.params, vb.pp("model"))?;
-        let vae = ShapeVae::new(&config.vae.params, vb.pp("vae"))?;
+        let vae = match vae_files {
+            None => ShapeVae::new(&config.vae.params, vb.pp("vae"))?,
+            Some(vf) => {
+                let vae_cfg = VaeFileConfig::from_file(&vf.config).map_err(Error::BadInput)?;
+                let vae_check = WeightCheck::open(&vf.weights).map_err(Error::BadInput)?;
+                let vae = ShapeVae::new(&vae_cfg.params, vae_check.var_builder(dtype, device))?;
+                vae_check.finish().map_err(Error::BadInput)?;
+                config.vae.params = vae_cfg.params;
+                vae
+            }
+        };
         check.finish().map_err(Error::BadInput)?;
         Ok(Self {
             processor: ImageProcessorV2::new(&config.image_processor.params),
@@ -188,6 +210,14 @@ impl Hunyuan3DGenerator {
         let model = Hunyuan3D::load(&files, device, dtype)?;
         let options = Options::for_config(&model.config);
         Ok(Self::new(model, options))
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn model(&self) -> &Hunyuan3D {
+        &self.model
     }
 
     pub fn options_mut(&mut self) -> &mut Options {

@@ -84,7 +84,21 @@ impl ModelFiles {
     pub fn read_config(&self) -> std::result::Result<Config, String> {
         Config::from_file(&self.config)
     }
+
+    /// The FlashVDM-tuned VAE next to this checkpoint's folder, where the official layout puts it
+    /// (`hunyuan3d-vae-v2-0-turbo` beside `hunyuan3d-dit-v2-0*`, `hunyuan3d-vae-v2-mini-turbo` beside
+    /// `hunyuan3d-dit-v2-mini*`); none when it is not there.
+    pub fn turbo_vae_beside(&self) -> Option<ModelFiles> {
+        let folder = self.weights.parent()?;
+        let name = folder.file_name()?.to_str()?;
+        let vae_folder = TURBO_VAE_FOLDERS.iter().find(|(dit, _)| name.starts_with(dit)).map(|(_, vae)| *vae)?;
+        Self::in_folder(&folder.parent()?.join(vae_folder))
+    }
 }
+
+/// Which turbo VAE goes with which DiT family, as the official `enable_flashvdm` maps them.
+pub const TURBO_VAE_FOLDERS: &[(&str, &str)] =
+    &[("hunyuan3d-dit-v2-0", "hunyuan3d-vae-v2-0-turbo"), ("hunyuan3d-dit-v2-mini", "hunyuan3d-vae-v2-mini-turbo")];
 
 /// A memory-mapped checkpoint that records what the layers asked for and did not find.
 pub struct WeightCheck {
@@ -214,5 +228,11 @@ mod tests {
         assert_eq!(ModelFiles::locate(dir.path(), None).unwrap(), found);
         assert_eq!(ModelFiles::locate(&sub, None).unwrap(), found);
         assert!(ModelFiles::locate(dir.path(), Some("mini")).is_err());
+        assert_eq!(found.turbo_vae_beside(), None);
+        let vae = dir.path().join("hunyuan3d-vae-v2-0-turbo");
+        std::fs::create_dir_all(&vae).unwrap();
+        std::fs::write(vae.join("config.yaml"), "x").unwrap();
+        std::fs::write(vae.join("model.fp16.safetensors"), "x").unwrap();
+        assert_eq!(found.turbo_vae_beside().unwrap().weights, vae.join("model.fp16.safetensors"));
     }
 }
