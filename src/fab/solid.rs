@@ -2,6 +2,7 @@
 
 use crate::fab::engraving::{self, EngravingPlan};
 use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Printability, Printable};
+use crate::mesh::cleanup::{self, CleanupOptions};
 use crate::mesh::{analysis, Mesh};
 use crate::pipeline::{Progress, StageError};
 
@@ -90,36 +91,24 @@ fn note_plan(progress: &dyn Progress, plan: &EngravingPlan) {
     }
 }
 
-/// Welds, drops degenerate faces and floaters, turns an inside-out model right way out; refuses a
-/// model that is still not watertight.
+/// The one clean-up path ([`cleanup::clean`]): weld, drop degenerate and duplicate faces and
+/// floaters, wind outwards, close small holes, decimate so the finished solid stays within the
+/// face budget; refuses a model that is still not watertight.
 fn clean(raw: &Mesh, progress: &dyn Progress) -> Result<Mesh, StageError> {
-    let (lo, hi) = raw.bounds().ok_or_else(|| StageError::BadInput("the model is empty".into()))?;
-    if lo.iter().chain(hi.iter()).any(|c| !c.is_finite()) {
-        return Err(StageError::BadInput("the model has vertices at infinite or undefined positions".into()));
+    let opts = CleanupOptions {
+        face_budget: Some(cleanup::DEFAULT_FACE_BUDGET - PEDESTAL_FACES),
+        ..CleanupOptions::default()
+    };
+    let (main, report) = cleanup::clean(raw, &opts).map_err(|e| StageError::BadInput(e.to_string()))?;
+    for note in report.notes() {
+        progress.note(&note);
     }
-    let size = (0..3).map(|k| hi[k] - lo[k]).fold(0.0f32, f32::max);
-    let welded = analysis::weld(raw, size * WELD_FRACTION);
-    let tidy = analysis::remove_degenerate(&welded);
-    let mut main = analysis::keep_largest_component(&tidy);
-    let dropped = tidy.triangles.len() - main.triangles.len();
-    if dropped > 0 {
-        progress.note(&format!("dropped {dropped} faces of loose fragments"));
-    }
-    if main.is_empty() {
-        return Err(StageError::BadInput("the model has no usable faces".into()));
-    }
-    if !analysis::is_closed_manifold(&main) {
-        return Err(StageError::BadInput(
-            "the model is not watertight (it has holes or edges shared by more than two faces); \
-             repair it or generate it again"
-                .into(),
-        ));
-    }
-    if analysis::signed_volume(&main) < 0.0 {
-        for t in &mut main.triangles {
-            t.swap(1, 2);
-        }
-        progress.note("the model was inside out; turned it right way out");
+    let problem = cleanup::watertight_problem(&main, opts.max_hole_edges)
+        .or_else(|| (!analysis::is_closed_manifold(&main)).then(|| "faces with no area".to_string()));
+    if let Some(why) = problem {
+        return Err(StageError::BadInput(format!(
+            "the model is not watertight: it has {why}; repair it or generate it again"
+        )));
     }
     Ok(main)
 }
@@ -248,8 +237,10 @@ mod tests {
 
     #[test]
     fn open_models_are_refused() {
-        let mut m = raw_sphere();
-        m.triangles.truncate(m.triangles.len() - 3);
+        // Small holes are closed; half a fine sphere is one hole far too large to close.
+        let mut m = manifold_io::to_mesh(&Manifold::sphere(1.0, 160));
+        let verts = m.vertices.clone();
+        m.triangles.retain(|t| t.iter().all(|&i| verts[i as usize][1] < 0.0));
         let Err(e) = OfflineFabricator.make_printable(&m, &spec("", ""), &NoProgress) else {
             panic!("an open mesh should be refused");
         };
