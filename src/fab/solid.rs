@@ -8,8 +8,8 @@ use crate::pipeline::{Progress, StageError};
 
 /// The result must be this close to the asked height, mm.
 const HEIGHT_TOLERANCE_MM: f64 = 0.5;
-/// Vertices closer than this share of the model's size are one vertex.
-const WELD_FRACTION: f32 = 1e-6;
+/// Faces kept for the pedestal and its lettering within the finished solid's face budget.
+const PEDESTAL_FACES: usize = 40_000;
 
 const STEPS: usize = 7;
 
