@@ -68,6 +68,37 @@ fn free_bytes(dir: &Path) -> Option<u64> {
     fields.get(3)?.parse::<u64>().ok().map(|kb| kb * 1024)
 }
 
+/// The vector units the CPU has, and whether this build's kernels use them (candle picks its SIMD
+/// paths at compile time, so a generic build leaves AVX unused even on a CPU that has it).
+fn cpu_features() -> String {
+    #[cfg(target_arch = "x86_64")]
+    let present: Vec<&str> = [
+        (std::arch::is_x86_feature_detected!("avx2"), "AVX2"),
+        (std::arch::is_x86_feature_detected!("fma"), "FMA"),
+        (std::arch::is_x86_feature_detected!("f16c"), "F16C"),
+    ]
+    .into_iter()
+    .filter_map(|(on, n)| on.then_some(n))
+    .collect();
+    #[cfg(not(target_arch = "x86_64"))]
+    let present: Vec<&str> = Vec::new();
+    let built: Vec<&str> = [
+        (candle_core::utils::with_avx(), "AVX"),
+        (candle_core::utils::with_f16c(), "F16C"),
+        (candle_core::utils::with_neon(), "NEON"),
+    ]
+    .into_iter()
+    .filter_map(|(on, n)| on.then_some(n))
+    .collect();
+    let has = if present.is_empty() { "no AVX2/FMA/F16C detected".to_string() } else { present.join(", ") };
+    let uses = if built.is_empty() {
+        "this build uses none (RUSTFLAGS=\"-C target-cpu=native\" makes it use them)".to_string()
+    } else {
+        format!("this build uses {}", built.join(", "))
+    };
+    format!("{has}; {uses}")
+}
+
 /// What a checkpoint is, from its config: the variant family and the knobs that tell them apart.
 fn describe(files: &ModelFiles) -> String {
     let folder = files.weights.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or_default();
@@ -139,15 +170,7 @@ pub fn run(ctx: &Context, a: DoctorArgs) -> CliResult {
         "CPU threads",
         std::thread::available_parallelism().map(|n| n.get().to_string()).unwrap_or("unknown".into()),
     );
-    let simd: Vec<&str> = [
-        (candle_core::utils::with_avx(), "AVX"),
-        (candle_core::utils::with_f16c(), "F16C"),
-        (candle_core::utils::with_neon(), "NEON"),
-    ]
-    .into_iter()
-    .filter_map(|(on, n)| on.then_some(n))
-    .collect();
-    push(s, "CPU features", if simd.is_empty() { "none of AVX, F16C, NEON".into() } else { simd.join(", ") });
+    push(s, "CPU features", cpu_features());
     push(
         s,
         "CUDA",

@@ -180,7 +180,9 @@ fn pull_cmd(ctx: &Context, name: &str, yes: bool) -> CliResult {
     } else {
         confirm(&m)?;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // One thread: hf-hub then fetches its chunks in order, so an interrupted pull resumes right
+    // where it stopped (on several threads the chunks race and less of the partial file counts).
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Failed(format!("cannot start the download runtime: {e}")))?;

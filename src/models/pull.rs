@@ -105,6 +105,7 @@ pub async fn pull(
     let token = opts
         .token
         .clone()
+        .filter(|t| !t.is_empty())
         .or_else(|| std::env::var("HF_TOKEN").ok().filter(|t| !t.is_empty()))
         .or_else(|| Cache::from_env().token());
     let mut builder = ApiBuilder::from_cache(Cache::new(cache_dir.clone())).with_progress(false).with_token(token);
@@ -126,10 +127,17 @@ pub async fn pull(
         let recorded = receipt.file(&file.path).cloned();
         let want_size = file.size.or(recorded.as_ref().map(|r| r.size));
         if let (Ok(meta), Some(size)) = (std::fs::metadata(&dest), want_size) {
+            let want_hash = file.sha256.clone().or(recorded.map(|r| r.sha256));
             if meta.is_file() && meta.len() == size {
-                let sha256 = file.sha256.clone().or(recorded.map(|r| r.sha256)).unwrap_or_default();
-                out.push(PulledFile { path: file.path.clone(), local: dest, size, sha256, already_there: true });
-                continue;
+                // Same size is not enough to keep a file a known hash can vouch for (or not).
+                let sha256 = match &want_hash {
+                    Some(h) => sha256_file(&dest, progress.as_ref()).map_err(io_err(&dest))?.eq(h).then(|| h.clone()),
+                    None => Some(String::new()),
+                };
+                if let Some(sha256) = sha256 {
+                    out.push(PulledFile { path: file.path.clone(), local: dest, size, sha256, already_there: true });
+                    continue;
+                }
             }
         }
 
