@@ -102,6 +102,13 @@ fn weights_missing_or_misshaped_keys_are_named() {
     let err = stderr(&out);
     assert!(err.contains("model.latent_in.weight missing"), "{err}");
     assert!(err.contains("vae.post_kl.bias has shape [3], expected [64]"), "{err}");
+
+    // A file cut short (an interrupted copy) is named as such.
+    let whole = std::fs::read(dir.join("model.safetensors")).unwrap();
+    std::fs::write(bad.join("model.safetensors"), &whole[..whole.len() / 2]).unwrap();
+    let out = env.run(&["shape", "--image", arg(&dir.join("input.png")), "--weights", arg(&bad), "--out", "x.stl"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cut off"), "{}", stderr(&out));
 }
 
 #[test]

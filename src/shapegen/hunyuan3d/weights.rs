@@ -111,8 +111,15 @@ impl WeightCheck {
     pub fn open(path: &Path) -> std::result::Result<Self, String> {
         // SAFETY: the file is mapped read-only; as with every mmap, it must not be truncated while
         // mapped, which is what candle's `from_mmaped_safetensors` documents too.
-        let tensors = unsafe { MmapedSafetensors::new(path) }
-            .map_err(|e| format!("cannot read weights {}: {e}", path.display()))?;
+        let tensors = unsafe { MmapedSafetensors::new(path) }.map_err(|e| {
+            // Our own header check says what is wrong in words (cut off, not JSON, ...) where it can.
+            let why = crate::models::verify::read_safetensors_header(path).err().unwrap_or_else(|| e.to_string());
+            format!(
+                "cannot read weights {}: {why}; if it was downloaded, `memoreez models verify NAME` checks it and \
+                 `memoreez models pull NAME` fetches it again",
+                path.display()
+            )
+        })?;
         Ok(Self { path: path.to_path_buf(), problems: Arc::new(Mutex::new(Vec::new())), tensors: Arc::new(tensors) })
     }
 
