@@ -32,6 +32,8 @@ enum Command {
     Orders(cli::orders::OrdersCommand),
     /// Open the studio (as a bare `memoreez` does), optionally with your own model or picture
     Studio(cli::StudioArgs),
+    /// Draw a model headless: a turntable as PNG frames or a GIF, or one still PNG
+    Preview(cli::preview::PreviewArgs),
     /// Image to 3D alone with Hunyuan3D-2: a cut-out in, a mesh out, progress on stderr
     Shape(cli::shape::ShapeArgs),
     /// Local models: list them, pull one from Hugging Face, verify one on disk
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Some(Command::Sessions(s)) => cli::sessions::run(&ctx, s),
         Some(Command::Orders(o)) => cli::orders::run(&ctx, o),
         Some(Command::Studio(s)) => cli::studio(&ctx, s),
+        Some(Command::Preview(p)) => cli::preview::run(&ctx, p),
         Some(Command::Shape(s)) => cli::shape::run(&ctx, s),
         Some(Command::Models(m)) => cli::models::run(&ctx, m),
         Some(Command::Doctor(d)) => cli::doctor::run(&ctx, d),

@@ -5,6 +5,7 @@ pub mod doctor;
 pub mod make;
 pub mod models;
 pub mod orders;
+pub mod preview;
 pub mod progress;
 pub mod sessions;
 pub mod shape;
