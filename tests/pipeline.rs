@@ -116,6 +116,7 @@ impl Fabricator for Fake {
             overhang_pct: 0.0,
             base_flat: true,
             thinnest_stroke_mm: None,
+            ..Printability::default()
         };
         Ok(Printable { mesh: raw.clone(), report })
     }

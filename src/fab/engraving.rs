@@ -9,6 +9,7 @@ use crate::fab::font::{self, Font, FontError, LineMetrics};
 use crate::fab::manifold_io;
 use crate::fab::outline::{self, Island};
 use crate::fab::pedestal::Pedestal;
+use crate::fab::printability::Lettering;
 use crate::mesh::Mesh;
 use crate::pipeline::StageError;
 use manifold_rs::Manifold;
@@ -118,6 +119,15 @@ impl EngravingPlan {
     /// Thinnest estimated stroke over the lines, mm.
     pub fn thinnest_stroke_mm(&self) -> Option<f64> {
         self.lines.iter().filter(|l| !l.islands.is_empty()).map(|l| l.stroke_mm).reduce(f64::min)
+    }
+
+    /// Smallest cap height and thinnest stroke over the lines with ink, for the printability report.
+    pub fn lettering(&self) -> Option<Lettering> {
+        let inked = || self.lines.iter().filter(|l| !l.islands.is_empty());
+        Some(Lettering {
+            cap_height_mm: inked().map(|l| l.cap_mm).reduce(f64::min)?,
+            stroke_mm: inked().map(|l| l.stroke_mm).reduce(f64::min)?,
+        })
     }
 
     /// Plain-words warnings: strokes the nozzle cannot form.

@@ -32,12 +32,28 @@ pub struct Printability {
     /// Share of the surface facing down more than 45 degrees from vertical, off the bed, percent.
     #[serde(default)]
     pub overhang_pct: f64,
+    /// The same overhanging surface in mm².
+    #[serde(default)]
+    pub overhang_mm2: f64,
     /// Whether enough of the bottom lies flat on the bed (false when unknown).
     #[serde(default)]
     pub base_flat: bool,
+    /// Area of the faces lying on the bed, mm².
+    #[serde(default)]
+    pub base_contact_mm2: f64,
+    /// Thinnest wall found by inward rays, ignoring the thinnest square millimetre (tips and
+    /// slivers); None when no ray met the far side.
+    #[serde(default)]
+    pub thinnest_wall_mm: Option<f64>,
+    /// Surface whose wall is thinner than the 0.8 mm two nozzle lines need, mm².
+    #[serde(default)]
+    pub thin_wall_mm2: f64,
     /// Estimated stroke width of the thinnest engraved line, mm; None without engraving.
     #[serde(default)]
     pub thinnest_stroke_mm: Option<f64>,
+    /// Cap height of the smallest engraved line, mm; None without engraving.
+    #[serde(default)]
+    pub cap_height_mm: Option<f64>,
 }
 
 /// A finished solid with its report.
@@ -85,3 +101,4 @@ pub mod pricing;
 pub mod printability;
 pub mod prusa;
 pub mod solid;
+pub mod thickness;

@@ -64,7 +64,7 @@ impl Fabricator for OfflineFabricator {
             mesh = analysis::keep_largest_component(&mesh);
             warnings.push(format!("{} loose piece(s) that did not touch the pedestal were left out", parts - 1));
         }
-        let report = printability::assess(&mesh, plan.thinnest_stroke_mm(), warnings);
+        let report = printability::assess(&mesh, plan.lettering(), warnings);
         done(progress, 6, "printability assessed")?;
 
         check_result(&mesh, &report, f64::from(spec.height_mm))?;

@@ -170,6 +170,7 @@ fn report() -> Printability {
         overhang_pct: 12.0,
         base_flat: true,
         thinnest_stroke_mm: Some(0.9),
+        ..Printability::default()
     }
 }
 
