@@ -8,7 +8,7 @@
 //! `time_factor` lands in the `max_period` argument: max period 1000 and `t` scaled by 1000.
 
 use super::config::DitConfig;
-use super::nn::{attention, linear, merge_heads, LayerNorm, Linear, RmsNorm};
+use super::nn::{attention_heads_merged, linear, LayerNorm, Linear, RmsNorm};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
@@ -202,7 +202,7 @@ impl DoubleStreamBlock {
         let q = Tensor::cat(&[txt_q, img_q], 2)?;
         let k = Tensor::cat(&[txt_k, img_k], 2)?;
         let v = Tensor::cat(&[txt_v, img_v], 2)?;
-        let attn = merge_heads(&attention(&q, &k, &v)?)?;
+        let attn = attention_heads_merged(&q, &k, &v)?;
         let n_txt = txt.dim(1)?;
         let txt_attn = attn.narrow(1, 0, n_txt)?;
         let img_attn = attn.narrow(1, n_txt, attn.dim(1)? - n_txt)?;
@@ -246,7 +246,7 @@ impl SingleStreamBlock {
         let qkv = fused.narrow(D::Minus1, 0, 3 * self.hidden)?;
         let mlp = fused.narrow(D::Minus1, 3 * self.hidden, mlp_width)?;
         let (q, k, v) = split_qkv(&qkv, self.heads, &self.norm)?;
-        let attn = merge_heads(&attention(&q, &k, &v)?)?;
+        let attn = attention_heads_merged(&q, &k, &v)?;
         let out = self.linear2.forward(&Tensor::cat(&[attn, mlp.gelu()?], 2)?)?;
         x + m[0].gate.broadcast_mul(&out)?
     }

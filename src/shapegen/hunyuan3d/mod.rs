@@ -12,6 +12,7 @@
 //! [`cv_resize`] (OpenCV's resize, bit-exact), [`resample`] (PyTorch's antialiased interpolation),
 //! [`torch_sort`] (the order `torch.sort` leaves ties in, which FlashVDM's key selection depends on).
 
+pub mod attention;
 pub mod backend;
 pub mod config;
 pub mod cv_resize;
@@ -23,6 +24,7 @@ pub mod preprocess;
 pub mod resample;
 pub mod sampler;
 pub mod scheduler;
+pub mod simd;
 pub mod torch_sort;
 pub mod vae;
 pub mod volume;

@@ -4,6 +4,7 @@
 //! Norms and the attention softmax compute in f32 whatever the weights' dtype, as PyTorch's CPU and
 //! CUDA kernels accumulate half-precision inputs in f32.
 
+use super::attention::{attention_merged, has_fast_path};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
@@ -114,6 +115,24 @@ impl RmsNorm {
 
 /// `F.scaled_dot_product_attention(q, k, v)` on `[B, H, L, D]` tensors, scale `1/sqrt(D)`.
 pub fn attention(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
+    if has_fast_path(q, k, v) {
+        let (b, h, l, d) = q.dims4()?;
+        return attention_merged(q, k, v)?.reshape((b, l, h, d))?.transpose(1, 2);
+    }
+    attention_plain(q, k, v)
+}
+
+/// `merge_heads(attention(q, k, v))`: `[B, H, L, D]` in, `[B, L, H*D]` out. On the CPU in f32 the
+/// blocked kernel writes this layout directly.
+pub fn attention_heads_merged(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
+    if has_fast_path(q, k, v) {
+        return attention_merged(q, k, v);
+    }
+    merge_heads(&attention_plain(q, k, v)?)
+}
+
+/// Attention as three candle ops: for other dtypes and devices.
+fn attention_plain(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
     let dtype = q.dtype();
     let scale = 1.0 / (q.dim(D::Minus1)? as f64).sqrt();
     let q = q.contiguous()?;

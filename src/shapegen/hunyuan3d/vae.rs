@@ -8,7 +8,7 @@
 //! ([`GeoDecoder::prepare`]) instead of once per query chunk.
 
 use super::config::VaeConfig;
-use super::nn::{attention, linear, merge_heads, LayerNorm, Linear};
+use super::nn::{attention_heads_merged, linear, LayerNorm, Linear};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
@@ -127,8 +127,8 @@ impl ResidualAttentionBlock {
             q = norm.q_norm.forward(&q.contiguous()?)?;
             k = norm.k_norm.forward(&k.contiguous()?)?;
         }
-        let out = attention(&q.transpose(1, 2)?, &k.transpose(1, 2)?, &v.transpose(1, 2)?)?;
-        let x = (x + self.c_proj.forward(&merge_heads(&out)?)?)?;
+        let out = attention_heads_merged(&q.transpose(1, 2)?, &k.transpose(1, 2)?, &v.transpose(1, 2)?)?;
+        let x = (x + self.c_proj.forward(&out)?)?;
         &x + self.mlp.forward(&self.ln_2.forward(&x)?)?
     }
 }
@@ -258,9 +258,10 @@ impl GeoDecoder {
         Ok((x, q.transpose(1, 2)?.contiguous()?))
     }
 
-    /// The rest of the block after attention: output projection, MLP, `ln_post`, logits `[B, N, 1]`.
+    /// The rest of the block after attention (`attn` with its heads merged, `[B, N, W]`): output
+    /// projection, MLP, `ln_post`, logits `[B, N, 1]`.
     pub fn finish(&self, x: &Tensor, attn: &Tensor) -> Result<Tensor> {
-        let x = (x + self.c_proj.forward(&merge_heads(attn)?)?)?;
+        let x = (x + self.c_proj.forward(attn)?)?;
         let mut x = (&x + self.mlp.forward(&self.ln_3.forward(&x)?)?)?;
         if let Some(ln) = &self.ln_post {
             x = ln.forward(&x)?;
@@ -278,7 +279,7 @@ impl GeoDecoder {
             let shape = (b, kv.k.dim(1)?, kv.k.dim(2)?, kv.k.dim(3)?);
             (kv.k.broadcast_as(shape)?, kv.v.broadcast_as(shape)?)
         };
-        let attn = attention(&q, &k, &v)?;
+        let attn = attention_heads_merged(&q, &k, &v)?;
         self.finish(&x, &attn)
     }
 

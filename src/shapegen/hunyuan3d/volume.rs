@@ -134,7 +134,7 @@ fn decode_groups(
         let selected = select_keys(&q1, kv, topk)?;
         for sub in group.chunks(chunk.max(1)) {
             let (x, q) = decoder.queries(&points_tensor(sub, device)?, dtype)?;
-            let attn = super::nn::attention(&q, &selected.k, &selected.v)?;
+            let attn = super::nn::attention_heads_merged(&q, &selected.k, &selected.v)?;
             out.extend(logits_vec(&decoder.finish(&x, &attn)?)?);
             rep.tick()?;
         }
