@@ -70,17 +70,14 @@ fn parse_region(s: &str) -> Result<Region, String> {
 
 /// Checks the engraving lines the font must draw.
 pub fn check_line(label: &str, text: &str) -> Result<(), CliError> {
-    let n = text.chars().count();
+    let n = memoreez::fab::font::compose(text).chars().count();
     if n > MAX_LINE_CHARS {
         return Err(CliError::BadInput(format!("{label} is {n} characters; keep it to {MAX_LINE_CHARS} or fewer")));
     }
     let missing = memoreez::fab::engraving::missing_glyphs(text);
     if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|c| format!("'{c}'")).collect();
-        return Err(CliError::BadInput(format!(
-            "{label}: the engraving font cannot draw {}; remove them or use Latin letters",
-            list.join(", ")
-        )));
+        let e = memoreez::fab::engraving::EngravingError::MissingGlyphs { chars: missing };
+        return Err(CliError::BadInput(format!("{label}: {e}")));
     }
     Ok(())
 }

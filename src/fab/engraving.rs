@@ -39,7 +39,7 @@ const REFINE_MM: f64 = 0.5;
 
 #[derive(Debug, Error)]
 pub enum EngravingError {
-    #[error("the font cannot draw: {}; remove them or use Latin letters", font::quoted(.chars))]
+    #[error("the font has no glyphs for {}; use Latin letters or leave the line empty", font::quoted(.chars))]
     MissingGlyphs { chars: Vec<char> },
     #[error("the engraving font could not be loaded: {0}")]
     Font(String),
@@ -79,7 +79,7 @@ pub fn missing_glyphs(text: &str) -> Vec<char> {
         // Without a font nothing can be drawn; every visible character is missing.
         Err(_) => {
             let mut out: Vec<char> = Vec::new();
-            for c in text.chars().filter(|c| !c.is_whitespace()) {
+            for c in font::compose(text).chars().filter(|c| !c.is_whitespace()) {
                 if !out.contains(&c) {
                     out.push(c);
                 }
@@ -360,7 +360,10 @@ mod tests {
         assert_eq!(missing_glyphs("Grüße 漢字 漢"), vec!['漢', '字']);
         match plan("DAD 漢", "☃", &pedestal()) {
             Err(e @ EngravingError::MissingGlyphs { .. }) => {
-                assert_eq!(e.to_string(), "the font cannot draw: '漢', '☃'; remove them or use Latin letters");
+                assert_eq!(
+                    e.to_string(),
+                    "the font has no glyphs for '漢', '☃'; use Latin letters or leave the line empty"
+                );
                 assert!(matches!(StageError::from(e), StageError::BadInput(_)));
             }
             other => panic!("{other:?}"),

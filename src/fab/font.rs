@@ -1,6 +1,7 @@
 //! The bundled font (Open Sans Bold, Apache-2.0): which characters it can draw, line metrics, and
 //! glyph outlines flattened to polygons in millimetres.
 
+use crate::fab::compose_table::PAIRS;
 use crate::fab::outline::{self, Contour, Island};
 use kurbo::{BezPath, PathEl, Point};
 use thiserror::Error;
@@ -12,8 +13,28 @@ static OPEN_SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/OpenSans-Bold.
 pub enum FontError {
     #[error("the bundled font could not be read: {0}")]
     Parse(String),
-    #[error("the font cannot draw: {}; remove them or use Latin letters", quoted(.0))]
+    #[error("the font has no glyphs for {}; use Latin letters or leave the line empty", quoted(.0))]
     MissingGlyphs(Vec<char>),
+}
+
+/// Joins each letter with the combining accents typed after it (e + U+0308 becomes ë), as Unicode
+/// NFC does for Latin, Greek and Cyrillic, so text typed either way draws with the font's own
+/// accented glyphs. Marks that do not compose are kept, to be drawn or reported.
+pub fn compose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut held: Option<char> = None;
+    for c in text.chars() {
+        if let Some(base) = held {
+            if let Ok(i) = PAIRS.binary_search_by(|(b, m, _)| (*b, *m).cmp(&(base, c))) {
+                held = Some(PAIRS[i].2);
+                continue;
+            }
+            out.push(base);
+        }
+        held = Some(c);
+    }
+    out.extend(held);
+    out
 }
 
 /// `'ß', '漢'` for messages.
@@ -57,11 +78,11 @@ impl Font {
             .unwrap_or(0.7 * self.units_per_em())
     }
 
-    /// Characters of `text` the font has no glyph for, each once, in order of appearance.
-    /// White space never counts: it is laid out as a space.
+    /// Characters of `text` (composed, see [`compose`]) the font has no glyph for, each once, in
+    /// order of appearance. White space never counts: it is laid out as a space.
     pub fn missing(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = Vec::new();
-        for c in text.chars() {
+        for c in compose(text).chars() {
             if self.glyph(c).is_none() && !out.contains(&c) {
                 out.push(c);
             }
@@ -83,7 +104,7 @@ impl Font {
         if !missing.is_empty() {
             return Err(FontError::MissingGlyphs(missing));
         }
-        Ok(text.chars().filter_map(|c| self.glyph(c)).collect())
+        Ok(compose(text).chars().filter_map(|c| self.glyph(c)).collect())
     }
 
     fn advance(&self, g: GlyphId) -> f64 {
@@ -223,6 +244,29 @@ mod tests {
     }
 
     #[test]
+    fn typed_accents_compose_into_the_fonts_own_letters() {
+        assert_eq!(compose("Zoe\u{308}"), "Zoë");
+        assert_eq!(compose("Ju\u{308}rgen & Ana"), "Jürgen & Ana");
+        // Two marks in canonical order: dot below, then circumflex.
+        assert_eq!(compose("e\u{323}\u{302}"), "ệ");
+        assert_eq!(compose("\u{301}A\u{30a}"), "\u{301}Å");
+        assert_eq!(compose("plain"), "plain");
+        let f = Font::bundled().unwrap();
+        assert!(f.missing("Zoe\u{308} Franc\u{327}ois").is_empty());
+        assert_eq!(
+            f.islands("Zoe\u{308}", 0.01, [0.0, 0.0], 0.02).unwrap(),
+            f.islands("Zoë", 0.01, [0.0, 0.0], 0.02).unwrap()
+        );
+    }
+
+    #[test]
+    fn greek_and_cyrillic_are_drawn_but_other_scripts_are_named() {
+        let f = Font::bundled().unwrap();
+        assert!(f.missing("Дмитрий Ωμέγα").is_empty());
+        assert_eq!(f.missing("漢字 שלום"), vec!['漢', '字', 'ש', 'ל', 'ו', 'ם']);
+    }
+
+    #[test]
     fn truetype_outers_are_clockwise_before_fixing() {
         let f = Font::bundled().unwrap();
         let g = f.face.glyph_index('O').unwrap();
@@ -262,7 +306,7 @@ mod tests {
         assert!(f.metrics("   ").unwrap().ink.is_none());
         match f.metrics("A漢") {
             Err(e @ FontError::MissingGlyphs(_)) => {
-                assert_eq!(e.to_string(), "the font cannot draw: '漢'; remove them or use Latin letters")
+                assert_eq!(e.to_string(), "the font has no glyphs for '漢'; use Latin letters or leave the line empty")
             }
             other => panic!("{other:?}"),
         }

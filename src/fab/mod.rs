@@ -89,6 +89,7 @@ pub trait Slicer: Send + Sync {
     ) -> Result<(SliceStats, bool), StageError>;
 }
 
+mod compose_table;
 pub mod engraving;
 pub mod estimate;
 pub mod font;

@@ -232,7 +232,7 @@ mod tests {
             panic!("'漢' should be refused");
         };
         assert!(matches!(e, StageError::BadInput(_)));
-        assert_eq!(e.to_string(), "the font cannot draw: '漢'; remove them or use Latin letters");
+        assert_eq!(e.to_string(), "the font has no glyphs for '漢'; use Latin letters or leave the line empty");
     }
 
     #[test]
