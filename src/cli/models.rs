@@ -121,7 +121,7 @@ impl ByteProgress for Bars {
             }
         } else if let Ok(mut p) = self.plain.lock() {
             p.2 += bytes;
-            let quarter = if p.1 == 0 { 4 } else { (p.2 * 4 / p.1).min(4) };
+            let quarter = (p.2 * 4).checked_div(p.1).map_or(4, |q| q.min(4));
             if quarter > p.3 {
                 p.3 = quarter;
                 eprintln!("{}: {}%", p.0, quarter * 25);
