@@ -50,7 +50,8 @@ impl Default for BackendChoice {
     }
 }
 
-/// The print profile handed to the slicer and the estimator (DESIGN section 5).
+/// The print profile handed to the slicer and the estimator (DESIGN section 5). PrusaSlicer gets
+/// every field; the estimator models all but supports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrintProfile {
@@ -59,6 +60,10 @@ pub struct PrintProfile {
     pub fill_density_percent: f64,
     pub filament_density_g_cm3: f64,
     pub filament_diameter_mm: f64,
+    /// Perimeter loops around each layer's outline.
+    pub perimeters: u32,
+    /// Support material under overhangs (the figurines are designed to need none).
+    pub supports: bool,
 }
 
 impl Default for PrintProfile {
@@ -69,7 +74,30 @@ impl Default for PrintProfile {
             fill_density_percent: 15.0,
             filament_density_g_cm3: 1.24,
             filament_diameter_mm: 1.75,
+            perimeters: 3,
+            supports: false,
         }
+    }
+}
+
+impl PrintProfile {
+    /// Values a printer can use; the message names the field and its range.
+    pub fn check(&self) -> Result<(), String> {
+        let ranges = [
+            ("nozzle_mm", self.nozzle_mm, 0.1, 1.2),
+            ("layer_height_mm", self.layer_height_mm, 0.05, 0.8 * self.nozzle_mm),
+            ("fill_density_percent", self.fill_density_percent, 0.0, 100.0),
+            ("filament_density_g_cm3", self.filament_density_g_cm3, 0.5, 3.0),
+            ("filament_diameter_mm", self.filament_diameter_mm, 1.0, 3.5),
+            ("perimeters", f64::from(self.perimeters), 1.0, 20.0),
+        ];
+        let short = |x: f64| (x * 1000.0).round() / 1000.0;
+        for (name, value, lo, hi) in ranges {
+            if !(lo..=hi).contains(&value) {
+                return Err(format!("print.{name} = {value} is outside {}-{}", short(lo), short(hi)));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -140,6 +168,7 @@ impl Config {
         if !(30.0..=250.0).contains(&cfg.height_mm) {
             return Err(format!("height_mm = {} is outside 30-250", cfg.height_mm));
         }
+        cfg.print.check()?;
         Ok(cfg)
     }
 
@@ -185,6 +214,19 @@ mod tests {
         assert_eq!(cfg.backends.hunyuan3d.steps, Some(8));
         assert_eq!(cfg.backends.hunyuan3d.weights, None);
         assert!(Config::parse("[backends.hunyuan3d]\nstep = 8\n").unwrap_err().contains("step"));
+    }
+
+    #[test]
+    fn print_profile_is_read_and_checked() {
+        let cfg = Config::parse("[print]\nlayer_height_mm = 0.15\nperimeters = 2\nsupports = true\n").unwrap();
+        assert_eq!(cfg.print.layer_height_mm, 0.15);
+        assert_eq!(cfg.print.perimeters, 2);
+        assert!(cfg.print.supports);
+        assert_eq!(cfg.print.nozzle_mm, 0.4);
+        let err = Config::parse("[print]\nlayer_height_mm = 0.4\n").unwrap_err();
+        assert!(err.contains("print.layer_height_mm = 0.4"), "{err}");
+        assert!(Config::parse("[print]\nfill_density_percent = 120\n").unwrap_err().contains("fill_density_percent"));
+        assert!(Config::parse("[print]\ninfill = 20\n").unwrap_err().contains("infill"));
     }
 
     #[test]

@@ -10,23 +10,18 @@
 //! 5.4 % / 11.5 % on five shapes kept out of the fit (thin-walled rings are the worst: narrow
 //! infill and gap fill take longer than modelled). `calibrate_against_prusa_slicer` re-measures it.
 
+use crate::config::PrintProfile;
 use crate::fab::layers::{cut_layers, Cut};
 use crate::fab::{SliceStats, Slicer};
 use crate::mesh::Mesh;
 use crate::pipeline::{Progress, StageError};
 use std::path::Path;
 
-/// PLA, g/mm³.
-const DENSITY_G_PER_MM3: f64 = 1.24e-3;
-const LAYER_MM: f64 = 0.2;
 const FIRST_LAYER_MM: f64 = 0.35;
-/// Extrusion width for a 0.4 mm nozzle (1.125 x nozzle) and the spacing of neighbouring lines.
-const LINE_WIDTH_MM: f64 = 0.45;
-const LINE_SPACING_MM: f64 = LINE_WIDTH_MM - LAYER_MM * (1.0 - std::f64::consts::FRAC_PI_4);
-/// Perimeter loops per layer and solid layers under a top / over a bottom surface.
-const PERIMETERS: f64 = 3.0;
+/// PrusaSlicer's default extrusion width, as a multiple of the nozzle diameter.
+const LINE_WIDTH_PER_NOZZLE: f64 = 1.125;
+/// Solid layers under a top / over a bottom surface.
 const SOLID_LAYERS: usize = 3;
-const INFILL: f64 = 0.15;
 /// Sparse regions smaller than this are filled solid, mm² (PrusaSlicer's solid_infill_below_area).
 const SOLID_BELOW_MM2: f64 = 70.0;
 /// Speeds, mm/s: external perimeter, inner perimeters, small perimeters (loops up to 6.5 mm
@@ -49,9 +44,40 @@ const ACCEL_S_PER_MM3: f64 = 0.0675;
 /// Calibrated: travel, retraction and layer change per layer, seconds.
 const LAYER_OVERHEAD_S: f64 = 0.85;
 
-/// Grams and minutes from the geometry alone; slicer name "estimate".
-#[derive(Debug, Default, Clone, Copy)]
-pub struct EstimateSlicer;
+/// Grams and minutes from the geometry alone, for one print profile; slicer name "estimate".
+#[derive(Debug, Default, Clone)]
+pub struct EstimateSlicer {
+    profile: PrintProfile,
+}
+
+impl EstimateSlicer {
+    pub fn new(profile: PrintProfile) -> Self {
+        Self { profile }
+    }
+}
+
+/// The profile's numbers in the units the estimate works in.
+struct Settings {
+    density_g_per_mm3: f64,
+    layer_mm: f64,
+    /// Centre distance of neighbouring lines: the line width less the rounded edges' overlap.
+    line_spacing_mm: f64,
+    perimeters: f64,
+    infill: f64,
+}
+
+impl Settings {
+    fn of(p: &PrintProfile) -> Self {
+        let line_width = LINE_WIDTH_PER_NOZZLE * p.nozzle_mm;
+        Self {
+            density_g_per_mm3: p.filament_density_g_cm3 * 1e-3,
+            layer_mm: p.layer_height_mm,
+            line_spacing_mm: line_width - p.layer_height_mm * (1.0 - std::f64::consts::FRAC_PI_4),
+            perimeters: f64::from(p.perimeters),
+            infill: p.fill_density_percent / 100.0,
+        }
+    }
+}
 
 impl Slicer for EstimateSlicer {
     fn name(&self) -> &str {
@@ -69,16 +95,25 @@ impl Slicer for EstimateSlicer {
         if progress.is_cancelled() {
             return Err(StageError::Cancelled);
         }
-        let (grams, minutes) = estimate(solid)
+        if self.profile.supports {
+            progress.note("the estimate leaves out support material; install PrusaSlicer for a full count");
+        }
+        let (grams, minutes) = estimate_with(solid, &self.profile)
             .ok_or_else(|| StageError::BadInput("the solid is empty or has no height to print".into()))?;
         progress.step(2, 2, "estimated filament and time");
         Ok((SliceStats { grams, minutes, slicer: "estimate".into() }, false))
     }
 }
 
-/// (grams, minutes) for a solid in millimetres, Z up; None when it has nothing to print.
+/// (grams, minutes) for a solid in millimetres, Z up, with the default profile; None when it has
+/// nothing to print.
 pub fn estimate(mesh: &Mesh) -> Option<(f64, f64)> {
-    let b = breakdown(mesh)?;
+    estimate_with(mesh, &PrintProfile::default())
+}
+
+/// (grams, minutes) with the given profile.
+pub fn estimate_with(mesh: &Mesh, profile: &PrintProfile) -> Option<(f64, f64)> {
+    let b = breakdown(mesh, profile)?;
     Some((b.grams(), b.minutes()))
 }
 
@@ -96,11 +131,13 @@ pub struct Breakdown {
     /// Extra seconds from layers slowed down to the cooling minimum (calibrated constants applied).
     pub cooling_s: f64,
     pub layers: usize,
+    /// Filament density, g/mm³.
+    pub density_g_per_mm3: f64,
 }
 
 impl Breakdown {
     pub fn grams(&self) -> f64 {
-        (self.shell_mm3 + self.skin_mm3 + self.sparse_mm3) * FILAMENT_FACTOR * DENSITY_G_PER_MM3
+        (self.shell_mm3 + self.skin_mm3 + self.sparse_mm3) * FILAMENT_FACTOR * self.density_g_per_mm3
     }
 
     pub fn minutes(&self) -> f64 {
@@ -111,19 +148,20 @@ impl Breakdown {
 }
 
 /// Volumes and times per kind of line, region by region and layer by layer.
-pub fn breakdown(mesh: &Mesh) -> Option<Breakdown> {
+pub fn breakdown(mesh: &Mesh, profile: &PrintProfile) -> Option<Breakdown> {
+    let Settings { density_g_per_mm3, layer_mm, line_spacing_mm, perimeters, infill } = Settings::of(profile);
     let cut = Cut {
-        first_mm: FIRST_LAYER_MM,
-        layer_mm: LAYER_MM,
+        first_mm: FIRST_LAYER_MM.max(layer_mm),
+        layer_mm,
         small_loop_mm: 2.0 * std::f64::consts::PI * SMALL_PERIMETER_RADIUS_MM,
         skin_layers: SOLID_LAYERS,
-        shell_mm: PERIMETERS * LINE_SPACING_MM,
+        shell_mm: perimeters * line_spacing_mm,
     };
     let layers = cut_layers(mesh, &cut)?;
-    let mut b = Breakdown { layers: layers.len(), ..Breakdown::default() };
+    let mut b = Breakdown { layers: layers.len(), density_g_per_mm3, ..Breakdown::default() };
     for (i, l) in layers.iter().enumerate() {
         let shells: Vec<f64> =
-            l.regions.iter().map(|r| (r.outline * PERIMETERS * LINE_SPACING_MM).min(r.area)).collect();
+            l.regions.iter().map(|r| (r.outline * perimeters * line_spacing_mm).min(r.area)).collect();
         let inside: f64 = l.regions.iter().zip(&shells).map(|(r, s)| r.area - s).sum();
         // Skin is known per layer; share it out by each region's inside area.
         let skin_share = if inside > 0.0 { l.skin.min(inside) / inside } else { 0.0 };
@@ -138,22 +176,22 @@ pub fn breakdown(mesh: &Mesh) -> Option<Breakdown> {
             }
             b.shell_mm3 += l.height * shell;
             b.skin_mm3 += l.height * skin;
-            b.sparse_mm3 += l.height * INFILL * sparse;
-            extruded += l.height * (shell + skin + INFILL * sparse);
+            b.sparse_mm3 += l.height * infill * sparse;
+            extruded += l.height * (shell + skin + infill * sparse);
 
             // Path lengths: area over line spacing; the outermost loop is the outline itself.
-            let outer = r.outline.min(shell / LINE_SPACING_MM);
-            let inner = (shell / LINE_SPACING_MM - outer).max(0.0);
+            let outer = r.outline.min(shell / line_spacing_mm);
+            let inner = (shell / line_spacing_mm - outer).max(0.0);
             let small = if r.outline > 0.0 { r.small_outline / r.outline } else { 0.0 };
             if i == 0 {
                 p += (outer + inner) / FIRST_LAYER_SPEED;
-                k += skin / LINE_SPACING_MM / FIRST_LAYER_SPEED;
-                f += INFILL * sparse / LINE_SPACING_MM / FIRST_LAYER_SPEED;
+                k += skin / line_spacing_mm / FIRST_LAYER_SPEED;
+                f += infill * sparse / line_spacing_mm / FIRST_LAYER_SPEED;
             } else {
                 p += (outer + inner) * small / SMALL_PERIMETER_SPEED
                     + (1.0 - small) * (outer / EXTERNAL_SPEED + inner / PERIMETER_SPEED);
-                k += skin / LINE_SPACING_MM / SOLID_SPEED;
-                f += INFILL * sparse / LINE_SPACING_MM / INFILL_SPEED;
+                k += skin / line_spacing_mm / SOLID_SPEED;
+                f += infill * sparse / line_spacing_mm / INFILL_SPEED;
             }
         }
         b.perimeter_s += p;
@@ -181,10 +219,12 @@ mod tests {
         // Never more than a solid print, never less than the walls alone.
         assert!(gb < 27.0 * 1.24 && gb > 0.1 * 27.0 * 1.24);
         let (stats, wrote) =
-            EstimateSlicer.slice(&small, Path::new("x.stl"), Path::new("x.gcode"), &NoProgress).unwrap();
+            EstimateSlicer::default().slice(&small, Path::new("x.stl"), Path::new("x.gcode"), &NoProgress).unwrap();
         assert!(!wrote);
         assert_eq!(stats.slicer, "estimate");
-        assert!(EstimateSlicer.slice(&Mesh::default(), Path::new("x"), Path::new("y"), &NoProgress).is_err());
+        assert!(EstimateSlicer::default()
+            .slice(&Mesh::default(), Path::new("x"), Path::new("y"), &NoProgress)
+            .is_err());
     }
 
     /// Shapes the constants were fitted on: primitives and finished pieces.
@@ -276,7 +316,7 @@ mod tests {
             let stl = dir.join(format!("{name}.stl"));
             crate::mesh::io::write_stl(&stl, &mesh).unwrap();
             let (stats, _) = prusa.slice(&mesh, &stl, &dir.join(format!("{name}.gcode")), &NoProgress).unwrap();
-            let b = breakdown(&mesh).unwrap();
+            let b = breakdown(&mesh, &PrintProfile::default()).unwrap();
             let (g_err, m_err) = (b.grams() / stats.grams - 1.0, b.minutes() / stats.minutes - 1.0);
             worst[set] = (worst[set].0.max(g_err.abs()), worst[set].1.max(m_err.abs()));
             println!(

@@ -1,6 +1,8 @@
 //! PrusaSlicer's command line as a [`Slicer`]: slices the saved STL into G-code and reads grams and
 //! print time from the G-code's closing comments.
 
+use crate::config::PrintProfile;
+use crate::fab::estimate::EstimateSlicer;
 use crate::fab::{SliceStats, Slicer};
 use crate::mesh::Mesh;
 use crate::pipeline::{Progress, StageError};
@@ -8,6 +10,7 @@ use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Program names tried on PATH.
@@ -22,20 +25,63 @@ const BED_CLEARANCE_MM: f64 = 20.0;
 const GRAMS_KEY: &str = "; total filament used [g] =";
 const TIME_KEY: &str = "; estimated printing time (normal mode) =";
 
-/// A PrusaSlicer executable and the version it reports.
+/// A PrusaSlicer executable, the version it reports, and the profile it slices with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrusaSlicer {
     exe: PathBuf,
     version: String,
+    profile: PrintProfile,
 }
 
-/// PrusaSlicer when it is on PATH and answers `--help`.
+/// PrusaSlicer when it is on PATH and answers `--help`, with the default profile. Starting it
+/// costs a few hundred milliseconds, so the answer is found once per process and kept.
 pub fn detect() -> Option<PrusaSlicer> {
+    static PROBE: OnceLock<Option<PrusaSlicer>> = OnceLock::new();
+    PROBE.get_or_init(probe).clone()
+}
+
+fn probe() -> Option<PrusaSlicer> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .flat_map(|dir| NAMES.iter().map(move |n| dir.join(n)))
         .filter(|p| p.is_file())
         .find_map(PrusaSlicer::at)
+}
+
+/// PrusaSlicer when this machine has it, else the estimator; which one is decided on first use,
+/// not when the backends are built.
+#[derive(Debug, Clone, Default)]
+pub struct AutoSlicer {
+    profile: PrintProfile,
+}
+
+impl AutoSlicer {
+    pub fn new(profile: PrintProfile) -> Self {
+        Self { profile }
+    }
+}
+
+impl Slicer for AutoSlicer {
+    fn name(&self) -> &str {
+        if detect().is_some() {
+            "prusa-slicer"
+        } else {
+            "estimate"
+        }
+    }
+
+    fn slice(
+        &self,
+        solid: &Mesh,
+        stl: &Path,
+        gcode_out: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(SliceStats, bool), StageError> {
+        match detect() {
+            Some(p) => p.with_profile(self.profile.clone()).slice(solid, stl, gcode_out, progress),
+            None => EstimateSlicer::new(self.profile.clone()).slice(solid, stl, gcode_out, progress),
+        }
+    }
 }
 
 impl PrusaSlicer {
@@ -44,7 +90,12 @@ impl PrusaSlicer {
         let out = Command::new(&exe).arg("--help").stdin(Stdio::null()).output().ok()?;
         let text = String::from_utf8_lossy(&out.stdout);
         let version = version_line(&text)?;
-        Some(Self { exe, version })
+        Some(Self { exe, version, profile: PrintProfile::default() })
+    }
+
+    /// The same executable slicing with `profile`.
+    pub fn with_profile(self, profile: PrintProfile) -> Self {
+        Self { profile, ..self }
     }
 
     /// E.g. "PrusaSlicer-2.5.0+UNKNOWN".
@@ -56,27 +107,30 @@ impl PrusaSlicer {
         &self.exe
     }
 
-    /// The settings of the design: 0.2 mm layers, 15 % infill, 0.4 mm nozzle, PLA at 1.24 g/cm³
-    /// (without the density PrusaSlicer reports 0 g).
-    /// `bed_mm`, when given, replaces the default 200 mm square bed (which refuses wider pieces).
-    pub fn args(stl: &Path, gcode_out: &Path, bed_mm: Option<f64>) -> Vec<OsString> {
-        let mut a: Vec<OsString> = [
-            "--export-gcode",
-            "--filament-density",
-            "1.24",
-            "--layer-height",
-            "0.2",
-            "--fill-density",
-            "15%",
-            "--nozzle-diameter",
-            "0.4",
-            "--filament-diameter",
-            "1.75",
-            "--output",
-        ]
-        .iter()
-        .map(OsString::from)
-        .collect();
+    /// The command line for `profile` (the design's defaults: 0.2 mm layers, 15 % infill, 0.4 mm
+    /// nozzle, PLA at 1.24 g/cm³; without the density PrusaSlicer reports 0 g). `bed_mm`, when
+    /// given, replaces the default 200 mm square bed (which refuses wider pieces).
+    pub fn args(stl: &Path, gcode_out: &Path, bed_mm: Option<f64>, profile: &PrintProfile) -> Vec<OsString> {
+        let p = profile;
+        let mut a: Vec<OsString> = vec![
+            "--export-gcode".into(),
+            "--filament-density".into(),
+            p.filament_density_g_cm3.to_string().into(),
+            "--layer-height".into(),
+            p.layer_height_mm.to_string().into(),
+            "--fill-density".into(),
+            format!("{}%", p.fill_density_percent).into(),
+            "--nozzle-diameter".into(),
+            p.nozzle_mm.to_string().into(),
+            "--filament-diameter".into(),
+            p.filament_diameter_mm.to_string().into(),
+            "--perimeters".into(),
+            p.perimeters.to_string().into(),
+        ];
+        if p.supports {
+            a.push("--support-material".into());
+        }
+        a.push("--output".into());
         a.push(gcode_out.as_os_str().to_owned());
         if let Some(w) = bed_mm {
             a.push("--bed-shape".into());
@@ -116,7 +170,7 @@ impl Slicer for PrusaSlicer {
         }
         progress.step(1, 3, &format!("slicing with {}", self.version));
         let child = Command::new(&self.exe)
-            .args(Self::args(stl, gcode_out, bed))
+            .args(Self::args(stl, gcode_out, bed, &self.profile))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -302,12 +356,64 @@ mod tests {
     }
 
     #[test]
+    fn the_profile_reaches_the_command_line() {
+        let text = |p: &PrintProfile| {
+            let a = PrusaSlicer::args(Path::new("m.stl"), Path::new("m.gcode"), None, p);
+            a.iter().map(|x| x.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(
+            text(&PrintProfile::default()),
+            "--export-gcode --filament-density 1.24 --layer-height 0.2 --fill-density 15% --nozzle-diameter 0.4 \
+             --filament-diameter 1.75 --perimeters 3 --output m.gcode m.stl"
+        );
+        let custom = PrintProfile {
+            layer_height_mm: 0.3,
+            nozzle_mm: 0.6,
+            fill_density_percent: 22.5,
+            filament_density_g_cm3: 1.27,
+            filament_diameter_mm: 2.85,
+            perimeters: 2,
+            supports: true,
+        };
+        assert_eq!(
+            text(&custom),
+            "--export-gcode --filament-density 1.27 --layer-height 0.3 --fill-density 22.5% --nozzle-diameter 0.6 \
+             --filament-diameter 2.85 --perimeters 2 --support-material --output m.gcode m.stl"
+        );
+    }
+
+    #[test]
+    fn a_denser_profile_slices_heavier_when_installed() {
+        let Some(slicer) = detect() else {
+            eprintln!("prusa-slicer not on PATH: skipped slicing with a profile");
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let cube = crate::fab::manifold_io::to_mesh(&manifold_rs::Manifold::cube(20.0, 20.0, 20.0));
+        let stl = dir.path().join("cube.stl");
+        crate::mesh::io::write_stl(&stl, &cube).unwrap();
+        let grams = |fill: f64| {
+            let p = PrintProfile { fill_density_percent: fill, ..PrintProfile::default() };
+            let out = dir.path().join(format!("cube{fill}.gcode"));
+            slicer.clone().with_profile(p).slice(&cube, &stl, &out, &NoProgress).unwrap().0.grams
+        };
+        let (light, heavy) = (grams(15.0), grams(60.0));
+        assert!(heavy > light * 1.3, "15% infill {light} g, 60% infill {heavy} g");
+    }
+
+    #[test]
+    fn auto_names_what_it_will_use() {
+        let auto = AutoSlicer::default();
+        assert_eq!(auto.name(), if detect().is_some() { "prusa-slicer" } else { "estimate" });
+    }
+
+    #[test]
     fn wide_pieces_get_a_larger_bed() {
         let narrow = crate::fab::manifold_io::to_mesh(&manifold_rs::Manifold::cube(100.0, 50.0, 10.0));
         let wide = crate::fab::manifold_io::to_mesh(&manifold_rs::Manifold::cube(240.0, 30.0, 10.0));
         assert_eq!(larger_bed(&narrow), None);
         assert_eq!(larger_bed(&wide), Some(260.0));
-        let args = PrusaSlicer::args(Path::new("a.stl"), Path::new("a.gcode"), Some(260.0));
+        let args = PrusaSlicer::args(Path::new("a.stl"), Path::new("a.gcode"), Some(260.0), &PrintProfile::default());
         let pos = args.iter().position(|a| a == "--bed-shape").unwrap();
         assert_eq!(args[pos + 1], "0x0,260x0,260x260,0x260");
         assert_eq!(args.last().map(|a| a.as_os_str()), Some(std::ffi::OsStr::new("a.stl")));

@@ -84,13 +84,10 @@ impl Backends {
             other => return Err(unknown("shape", other, "auto, motif, inflate, hunyuan3d")),
         };
         let slicer: Arc<dyn Slicer> = match b.slicer.as_str() {
-            "auto" => match prusa::detect() {
-                Some(p) => Arc::new(p),
-                None => Arc::new(EstimateSlicer),
-            },
-            "estimate" => Arc::new(EstimateSlicer),
+            "auto" => Arc::new(prusa::AutoSlicer::new(cfg.print.clone())),
+            "estimate" => Arc::new(EstimateSlicer::new(cfg.print.clone())),
             "prusa-slicer" => match prusa::detect() {
-                Some(p) => Arc::new(p),
+                Some(p) => Arc::new(p.with_profile(cfg.print.clone())),
                 None => {
                     return Err(BackendError {
                         stage: "slicer",
