@@ -15,7 +15,8 @@ use super::simd;
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
-/// Queries per task: their scores for up to a few thousand keys fit in a core's L2 cache.
+/// Queries per task: large enough that gemm's packing of each block is amortised, small enough that
+/// the block's scores (128 x 4442 for the DiT, 2.3 MB) stay in the shared L3 cache.
 const QUERY_BLOCK: usize = 128;
 
 /// Whether [`attention_merged`] takes the blocked CPU kernel for these inputs.

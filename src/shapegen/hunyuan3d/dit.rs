@@ -8,7 +8,8 @@
 //! `time_factor` lands in the `max_period` argument: max period 1000 and `t` scaled by 1000.
 
 use super::config::DitConfig;
-use super::nn::{attention_heads_merged, linear, LayerNorm, Linear, RmsNorm};
+use super::fused::{split_qkv_rms, Activation, QkvPart};
+use super::nn::{attention_heads_merged, gated_residual, linear, LayerNorm, Linear, RmsNorm};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
@@ -84,21 +85,33 @@ impl SelfAttention {
         })
     }
 
-    /// q, k, v as `[B, H, L, D]`, q and k RMS-normed.
-    fn qkv(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
-        split_qkv(&self.qkv.forward(x)?, self.heads, &self.norm)
+    /// This stream's fused projection and norms, for [`joint_qkv`].
+    fn part<'a>(&'a self, qkv: &'a Tensor) -> QkvPart<'a> {
+        QkvPart { qkv, q_scale: self.norm.query_norm.scale(), k_scale: self.norm.key_norm.scale() }
     }
 }
 
-/// einops `B L (K H D) -> K B H L D`, then the QK norm.
-fn split_qkv(qkv: &Tensor, heads: usize, norm: &QkNorm) -> Result<(Tensor, Tensor, Tensor)> {
-    let (b, l, three_dim) = qkv.dims3()?;
-    let d = three_dim / 3 / heads;
-    let qkv = qkv.reshape((b, l, 3, heads, d))?.permute((2, 0, 3, 1, 4))?;
-    let q = norm.query_norm.forward(&qkv.get(0)?)?;
-    let k = norm.key_norm.forward(&qkv.get(1)?)?;
-    let v = qkv.get(2)?;
-    Ok((q, k, v))
+/// einops `B L (K H D) -> K B H L D` of each stream's qkv, joined along `L` in order (text first in
+/// the double blocks), with the QK norm: q, k, v as `[B, H, L, D]`.
+fn joint_qkv(parts: &[QkvPart], heads: usize, norms: &[&QkNorm]) -> Result<(Tensor, Tensor, Tensor)> {
+    if let Some(qkv) = split_qkv_rms(parts, heads)? {
+        return Ok((qkv.get(0)?, qkv.get(1)?, qkv.get(2)?));
+    }
+    let mut qs = Vec::with_capacity(parts.len());
+    let mut ks = Vec::with_capacity(parts.len());
+    let mut vs = Vec::with_capacity(parts.len());
+    for (part, norm) in parts.iter().zip(norms) {
+        let (b, l, three_dim) = part.qkv.dims3()?;
+        let d = three_dim / 3 / heads;
+        let qkv = part.qkv.reshape((b, l, 3, heads, d))?.permute((2, 0, 3, 1, 4))?;
+        qs.push(norm.query_norm.forward(&qkv.get(0)?)?);
+        ks.push(norm.key_norm.forward(&qkv.get(1)?)?);
+        vs.push(qkv.get(2)?);
+    }
+    if parts.len() == 1 {
+        return Ok((qs.remove(0), ks.remove(0), vs.remove(0)));
+    }
+    Ok((Tensor::cat(&qs, 2)?, Tensor::cat(&ks, 2)?, Tensor::cat(&vs, 2)?))
 }
 
 /// Shift, scale and gate for one modulated path.
@@ -109,9 +122,9 @@ struct ModulationOut {
 }
 
 impl ModulationOut {
-    /// `(1 + scale) * x + shift`
-    fn modulate(&self, x: &Tensor) -> Result<Tensor> {
-        x.broadcast_mul(&(&self.scale + 1.0)?)?.broadcast_add(&self.shift)
+    /// `(1 + scale) * norm(x) + shift`
+    fn norm_modulate(&self, norm: &LayerNorm, x: &Tensor) -> Result<Tensor> {
+        norm.forward_modulated(x, &self.shift, &self.scale)
     }
 }
 
@@ -148,7 +161,7 @@ impl Mlp {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.fc2.forward(&self.fc1.forward(x)?.gelu()?)
+        self.fc2.forward(&self.fc1.forward_act(x, Activation::GeluTanh)?)
     }
 }
 
@@ -175,9 +188,9 @@ impl Stream {
 
     /// The residual updates after attention, given this stream's share of the attention output.
     fn finish(&self, x: &Tensor, attn: &Tensor, m: &[ModulationOut]) -> Result<Tensor> {
-        let x = (x + m[0].gate.broadcast_mul(&self.attn.proj.forward(attn)?)?)?;
-        let mlp_in = m[1].modulate(&self.norm2.forward(&x)?)?;
-        &x + m[1].gate.broadcast_mul(&self.mlp.forward(&mlp_in)?)?
+        let x = gated_residual(x, &m[0].gate, &self.attn.proj.forward(attn)?)?;
+        let mlp_in = m[1].norm_modulate(&self.norm2, &x)?;
+        gated_residual(&x, &m[1].gate, &self.mlp.forward(&mlp_in)?)
     }
 }
 
@@ -195,13 +208,13 @@ impl DoubleStreamBlock {
     fn forward(&self, img: &Tensor, txt: &Tensor, vec: &Tensor) -> Result<(Tensor, Tensor)> {
         let img_mod = self.img.modulation.forward(vec)?;
         let txt_mod = self.txt.modulation.forward(vec)?;
-        let img_in = img_mod[0].modulate(&self.img.norm1.forward(img)?)?;
-        let (img_q, img_k, img_v) = self.img.attn.qkv(&img_in)?;
-        let txt_in = txt_mod[0].modulate(&self.txt.norm1.forward(txt)?)?;
-        let (txt_q, txt_k, txt_v) = self.txt.attn.qkv(&txt_in)?;
-        let q = Tensor::cat(&[txt_q, img_q], 2)?;
-        let k = Tensor::cat(&[txt_k, img_k], 2)?;
-        let v = Tensor::cat(&[txt_v, img_v], 2)?;
+        let img_qkv = self.img.attn.qkv.forward(&img_mod[0].norm_modulate(&self.img.norm1, img)?)?;
+        let txt_qkv = self.txt.attn.qkv.forward(&txt_mod[0].norm_modulate(&self.txt.norm1, txt)?)?;
+        let (q, k, v) = joint_qkv(
+            &[self.txt.attn.part(&txt_qkv), self.img.attn.part(&img_qkv)],
+            self.img.attn.heads,
+            &[&self.txt.attn.norm, &self.img.attn.norm],
+        )?;
         let attn = attention_heads_merged(&q, &k, &v)?;
         let n_txt = txt.dim(1)?;
         let txt_attn = attn.narrow(1, 0, n_txt)?;
@@ -240,15 +253,20 @@ impl SingleStreamBlock {
 
     fn forward(&self, x: &Tensor, vec: &Tensor) -> Result<Tensor> {
         let m = self.modulation.forward(vec)?;
-        let x_mod = m[0].modulate(&self.pre_norm.forward(x)?)?;
+        let x_mod = m[0].norm_modulate(&self.pre_norm, x)?;
         let fused = self.linear1.forward(&x_mod)?;
         let mlp_width = fused.dim(D::Minus1)? - 3 * self.hidden;
         let qkv = fused.narrow(D::Minus1, 0, 3 * self.hidden)?;
         let mlp = fused.narrow(D::Minus1, 3 * self.hidden, mlp_width)?;
-        let (q, k, v) = split_qkv(&qkv, self.heads, &self.norm)?;
+        let part = QkvPart { qkv: &qkv, q_scale: self.norm.query_norm.scale(), k_scale: self.norm.key_norm.scale() };
+        let (q, k, v) = joint_qkv(&[part], self.heads, &[&self.norm])?;
         let attn = attention_heads_merged(&q, &k, &v)?;
-        let out = self.linear2.forward(&Tensor::cat(&[attn, mlp.gelu()?], 2)?)?;
-        x + m[0].gate.broadcast_mul(&out)?
+        let mlp = match super::fused::bias_act(&mlp, None, Activation::GeluTanh)? {
+            Some(m) => m,
+            None => mlp.gelu()?,
+        };
+        let out = self.linear2.forward(&Tensor::cat(&[attn, mlp], 2)?)?;
+        gated_residual(x, &m[0].gate, &out)
     }
 }
 
@@ -270,7 +288,7 @@ impl LastLayer {
     fn forward(&self, x: &Tensor, vec: &Tensor) -> Result<Tensor> {
         let chunks = self.ada_ln.forward(&vec.silu()?)?.chunk(2, 1)?;
         let (shift, scale) = (chunks[0].unsqueeze(1)?, chunks[1].unsqueeze(1)?);
-        let x = self.norm_final.forward(x)?.broadcast_mul(&(scale + 1.0)?)?.broadcast_add(&shift)?;
+        let x = self.norm_final.forward_modulated(x, &shift, &scale)?;
         self.linear.forward(&x)
     }
 }

@@ -18,6 +18,7 @@ pub mod config;
 pub mod cv_resize;
 pub mod dinov2;
 pub mod dit;
+pub mod fused;
 pub mod nn;
 pub mod pipeline;
 pub mod preprocess;

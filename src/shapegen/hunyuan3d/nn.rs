@@ -5,6 +5,7 @@
 //! CUDA kernels accumulate half-precision inputs in f32.
 
 use super::attention::{attention_merged, has_fast_path};
+use super::fused::{self, Activation};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
@@ -37,20 +38,37 @@ impl Linear {
     }
 }
 
-impl Module for Linear {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+impl Linear {
+    /// `act(x @ W^T + b)`; on the CPU in f32 the bias and activation are one parallel pass.
+    pub fn forward_act(&self, xs: &Tensor, act: Activation) -> Result<Tensor> {
         let dims = xs.dims();
         let in_dim = dims[dims.len() - 1];
         let rows = xs.elem_count() / in_dim.max(1);
         let x2 = xs.contiguous()?.reshape((rows, in_dim))?;
         let y = matmul(&x2, &self.weight_t)?;
-        let y = match &self.bias {
-            Some(b) => y.broadcast_add(b)?,
-            None => y,
+        let y = match fused::bias_act(&y, self.bias.as_ref(), act)? {
+            Some(y) => y,
+            None => {
+                let y = match &self.bias {
+                    Some(b) => y.broadcast_add(b)?,
+                    None => y,
+                };
+                match act {
+                    Activation::None => y,
+                    Activation::GeluTanh => y.gelu()?,
+                    Activation::GeluErf => y.gelu_erf()?,
+                }
+            }
         };
         let mut out = dims.to_vec();
         *out.last_mut().expect("non-empty shape") = self.weight_t.dim(1)?;
         y.reshape(out)
+    }
+}
+
+impl Module for Linear {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        self.forward_act(xs, Activation::None)
     }
 }
 
@@ -77,6 +95,9 @@ impl LayerNorm {
     }
 
     pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        if let Some(y) = fused::layer_norm(xs, self.weight.as_ref(), self.bias.as_ref(), self.eps)? {
+            return Ok(y);
+        }
         let dtype = xs.dtype();
         let x = xs.to_dtype(DType::F32)?;
         let mean = x.mean_keepdim(D::Minus1)?;
@@ -92,6 +113,24 @@ impl LayerNorm {
         }
         Ok(x)
     }
+
+    /// `(1 + scale) * norm(x) + shift` (the DiT's modulation), `shift` and `scale` `[B, 1, C]`.
+    pub fn forward_modulated(&self, xs: &Tensor, shift: &Tensor, scale: &Tensor) -> Result<Tensor> {
+        if self.weight.is_none() && self.bias.is_none() {
+            if let Some(y) = fused::norm_modulate(xs, shift, scale, self.eps)? {
+                return Ok(y);
+            }
+        }
+        self.forward(xs)?.broadcast_mul(&(scale + 1.0)?)?.broadcast_add(shift)
+    }
+}
+
+/// `x + gate * y` with `gate` broadcast over the sequence (`[B, 1, C]`).
+pub fn gated_residual(x: &Tensor, gate: &Tensor, y: &Tensor) -> Result<Tensor> {
+    if let Some(out) = fused::gated_residual(x, gate, y)? {
+        return Ok(out);
+    }
+    x + gate.broadcast_mul(y)?
 }
 
 /// The DiT's `RMSNorm`: `x * rsqrt(mean(x^2) + 1e-6)` in f32, cast back, times `scale`.
@@ -103,6 +142,10 @@ pub struct RmsNorm {
 impl RmsNorm {
     pub fn new(dim: usize, vb: VarBuilder) -> Result<Self> {
         Ok(Self { scale: vb.get(dim, "scale")? })
+    }
+
+    pub fn scale(&self) -> &Tensor {
+        &self.scale
     }
 
     pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {

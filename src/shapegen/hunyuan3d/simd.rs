@@ -64,22 +64,26 @@ fn max_inline(row: &[f32]) -> f32 {
 }
 
 #[inline(always)]
-fn softmax_numerator_inline<const FMA: bool>(row: &mut [f32]) -> f32 {
-    let max = max_inline(row);
+fn sum_inline(row: &[f32]) -> f32 {
     let mut acc = [0f32; LANES];
-    let mut chunks = row.chunks_exact_mut(LANES);
-    for c in &mut chunks {
-        for (a, x) in acc.iter_mut().zip(c) {
-            *x = exp_with::<FMA>(*x - max);
-            *a += *x;
+    let chunks = row.chunks_exact(LANES);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += x;
         }
     }
-    let mut sum = 0.0;
-    for x in chunks.into_remainder() {
+    acc.iter().sum::<f32>() + tail
+}
+
+#[inline(always)]
+fn softmax_numerator_inline<const FMA: bool>(row: &mut [f32]) -> f32 {
+    let max = max_inline(row);
+    // Three passes over a row that stays in L1: each loop is simple enough to vectorise.
+    for x in row.iter_mut() {
         *x = exp_with::<FMA>(*x - max);
-        sum += *x;
     }
-    acc.iter().sum::<f32>() + sum
+    sum_inline(row)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -103,6 +107,70 @@ pub fn softmax_numerator(row: &mut [f32]) -> f32 {
         return unsafe { softmax_numerator_avx2(row) };
     }
     softmax_numerator_inline::<false>(row)
+}
+
+#[inline(always)]
+fn gelu_tanh_inline<const FMA: bool>(xs: &mut [f32]) {
+    // 0.5 x (1 + tanh(u)) = x / (1 + exp(-2u)), u = sqrt(2 / pi) (x + 0.044715 x^3).
+    const TWO_SQRT_2_OVER_PI: f32 = 2.0 * 0.797_884_6;
+    for x in xs.iter_mut() {
+        let v = *x;
+        let u2 = TWO_SQRT_2_OVER_PI * madd::<FMA>(0.044_715 * v * v, v, v);
+        *x = v / (1.0 + exp_with::<FMA>(-u2));
+    }
+}
+
+#[inline(always)]
+fn gelu_erf_inline<const FMA: bool>(xs: &mut [f32]) {
+    // 0.5 x (1 + erf(x / sqrt 2)), with erfc(|z|) from Abramowitz & Stegun 7.1.26 (absolute
+    // error under 1.5e-7), taken directly for negative x so that 1 + erf does not cancel.
+    const P: f32 = 0.327_591_1;
+    const A: [f32; 5] = [0.254_829_6, -0.284_496_74, 1.421_413_7, -1.453_152, 1.061_405_4];
+    for x in xs.iter_mut() {
+        let v = *x;
+        let z = v.abs() * std::f32::consts::FRAC_1_SQRT_2;
+        let t = 1.0 / madd::<FMA>(P, z, 1.0);
+        let mut poly = A[4];
+        poly = madd::<FMA>(poly, t, A[3]);
+        poly = madd::<FMA>(poly, t, A[2]);
+        poly = madd::<FMA>(poly, t, A[1]);
+        poly = madd::<FMA>(poly, t, A[0]);
+        let erfc = poly * t * exp_with::<FMA>(-z * z);
+        let one_plus_erf = if v >= 0.0 { 2.0 - erfc } else { erfc };
+        *x = 0.5 * v * one_plus_erf;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn gelu_tanh_avx2(xs: &mut [f32]) {
+    gelu_tanh_inline::<true>(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn gelu_erf_avx2(xs: &mut [f32]) {
+    gelu_erf_inline::<true>(xs)
+}
+
+/// `nn.GELU(approximate="tanh")` in place.
+pub fn gelu_tanh(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the processor supports AVX2 and FMA, checked above.
+        return unsafe { gelu_tanh_avx2(xs) };
+    }
+    gelu_tanh_inline::<false>(xs)
+}
+
+/// `nn.GELU()` (the `erf` form) in place.
+pub fn gelu_erf(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the processor supports AVX2 and FMA, checked above.
+        return unsafe { gelu_erf_avx2(xs) };
+    }
+    gelu_erf_inline::<false>(xs)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! ([`GeoDecoder::prepare`]) instead of once per query chunk.
 
 use super::config::VaeConfig;
+use super::fused::Activation;
 use super::nn::{attention_heads_merged, linear, LayerNorm, Linear};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
@@ -66,7 +67,7 @@ impl Mlp {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.c_proj.forward(&self.c_fc.forward(x)?.gelu_erf()?)
+        self.c_proj.forward(&self.c_fc.forward_act(x, Activation::GeluErf)?)
     }
 }
 
@@ -124,8 +125,8 @@ impl ResidualAttentionBlock {
         let mut k = qkv.narrow(3, d, d)?;
         let v = qkv.narrow(3, 2 * d, d)?;
         if let Some(norm) = &self.norm {
-            q = norm.q_norm.forward(&q.contiguous()?)?;
-            k = norm.k_norm.forward(&k.contiguous()?)?;
+            q = norm.q_norm.forward(&q)?;
+            k = norm.k_norm.forward(&k)?;
         }
         let out = attention_heads_merged(&q.transpose(1, 2)?, &k.transpose(1, 2)?, &v.transpose(1, 2)?)?;
         let x = (x + self.c_proj.forward(&out)?)?;
