@@ -4,6 +4,7 @@ use super::{CliError, CliResult, Context};
 use clap::Args;
 use memoreez::domain::{valid_email, Facts, Occasion};
 use memoreez::fab::FabSpec;
+use memoreez::mesh::import::{ImportOptions, Units, UpAxis};
 use memoreez::pipeline::{OrderRequest, Outputs, SessionParams};
 use memoreez::store::Region;
 use std::path::{Path, PathBuf};
@@ -13,12 +14,12 @@ pub const MAX_LINE_CHARS: usize = 24;
 
 #[derive(Args, Debug)]
 pub struct MakeArgs {
-    /// Who is celebrated: a name or a relation ("Dad")
-    #[arg(long)]
-    name: String,
+    /// Who is celebrated: a name or a relation ("Dad") [with --mesh: optional, names the session]
+    #[arg(long, required_unless_present = "mesh")]
+    name: Option<String>,
     /// Passions and hobbies, comma separated ("tennis, coffee")
-    #[arg(long)]
-    hobbies: String,
+    #[arg(long, required_unless_present = "mesh")]
+    hobbies: Option<String>,
     /// Something quirky about them (optional)
     #[arg(long, default_value = "")]
     quirk: String,
@@ -55,6 +56,15 @@ pub struct MakeArgs {
     /// Shipping address for the order
     #[arg(long, default_value = "")]
     address: String,
+    /// Make the piece from your own model instead: STL, OBJ, PLY or GLB (skips concepts and images)
+    #[arg(long, value_name = "FILE")]
+    mesh: Option<PathBuf>,
+    /// Units of the --mesh file: mm, cm, m or in [default: glTF metres; otherwise guessed from its size]
+    #[arg(long, requires = "mesh", value_parser = clap::value_parser!(Units))]
+    units: Option<Units>,
+    /// Up axis of the --mesh file: y or z [default: Y for glTF and OBJ, Z for STL and PLY]
+    #[arg(long, requires = "mesh", value_parser = clap::value_parser!(UpAxis))]
+    up: Option<UpAxis>,
 }
 
 fn parse_occasion(s: &str) -> Result<Occasion, String> {
@@ -110,13 +120,17 @@ fn absolute(path: &Path) -> PathBuf {
 
 pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
     let cfg = ctx.config()?;
+    let name = a.name.as_deref().map(str::trim).filter(|n| a.mesh.is_none() || !n.is_empty());
     let facts = Facts {
-        name: a.name.trim().to_string(),
-        hobbies: a.hobbies,
+        name: name.unwrap_or_default().to_string(),
+        // An imported model needs no hobbies; the session records where it came from.
+        hobbies: if a.mesh.is_some() { "own model".into() } else { a.hobbies.unwrap_or_default() },
         quirk: a.quirk.trim().to_string(),
         occasion: a.occasion,
     };
-    facts.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
+    if a.mesh.is_none() || name.is_some() {
+        facts.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
+    }
     let height_mm = a.height_mm.unwrap_or(cfg.height_mm);
     if !(30.0..=250.0).contains(&height_mm) || !height_mm.is_finite() {
         return Err(CliError::BadInput(format!("--height-mm {height_mm} is outside 30-250 mm")));
@@ -138,16 +152,51 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
     let params = SessionParams {
         seed,
         pick: Some(a.pick as usize - 1),
-        fab: FabSpec { height_mm, line1: a.line1.trim().to_string(), line2: a.line2.trim().to_string() },
+        fab: FabSpec {
+            height_mm,
+            line1: a.line1.trim().to_string(),
+            line2: a.line2.trim().to_string(),
+            ..FabSpec::default()
+        },
         region: a.region,
         outputs: Outputs { stl: Some(absolute(&a.out)), threemf: a.threemf.as_deref().map(absolute) },
         order,
         ..SessionParams::default()
     };
     let pipeline = ctx.pipeline(&cfg)?;
-    let params_json = serde_json::to_value(&params).map_err(|e| CliError::Failed(e.to_string()))?;
-    let session = pipeline.store.create_session(&facts, &params_json).map_err(|e| CliError::Failed(e.to_string()))?;
-    let outcome = super::run_to_end(&pipeline, &session.id)?;
+    let session = match a.mesh {
+        Some(path) => import_mesh(&pipeline, path, ImportOptions { units: a.units, up: a.up }, name, params)?,
+        None => {
+            let params_json = serde_json::to_value(&params).map_err(|e| CliError::Failed(e.to_string()))?;
+            let row = pipeline.store.create_session(&facts, &params_json);
+            row.map_err(|e| CliError::Failed(e.to_string()))?.id
+        }
+    };
+    let outcome = super::run_to_end(&pipeline, &session)?;
     println!("{}", super::summary::summary(&outcome, seed));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `--mesh` session: the model read, repaired and saved as the raw mesh (the same path as
+/// `studio --mesh`), so the run goes straight to the printable solid. What was read and repaired
+/// is said on stderr.
+fn import_mesh(
+    pipeline: &memoreez::pipeline::Pipeline,
+    path: PathBuf,
+    opts: ImportOptions,
+    name: Option<&str>,
+    params: SessionParams,
+) -> Result<String, CliError> {
+    use memoreez::tui::import::{import_session, Import};
+    let (id, imported) = import_session(&pipeline.store, &Import::Mesh(path, opts), name, params).map_err(|e| {
+        if e.is_bad_input() {
+            CliError::BadInput(e.to_string())
+        } else {
+            CliError::Failed(e.to_string())
+        }
+    })?;
+    for note in imported.iter().flat_map(|i| i.notes()) {
+        eprintln!("{note}");
+    }
+    Ok(id)
 }

@@ -122,9 +122,15 @@ pub struct StudioArgs {
     /// Reopen this session (id or a unique prefix) at the step it reached
     #[arg(long, value_name = "ID", conflicts_with_all = ["mesh", "image"])]
     pub resume: Option<String>,
-    /// Start in the studio with your own model: an STL in millimetres, Z up
-    #[arg(long, value_name = "FILE.stl", conflicts_with = "image")]
+    /// Start in the studio with your own model: STL, OBJ, PLY or GLB
+    #[arg(long, value_name = "FILE", conflicts_with = "image")]
     pub mesh: Option<PathBuf>,
+    /// Units of the --mesh file: mm, cm, m or in [default: glTF metres; otherwise guessed from its size]
+    #[arg(long, requires = "mesh")]
+    pub units: Option<memoreez::mesh::import::Units>,
+    /// Up axis of the --mesh file: y or z [default: Y for glTF and OBJ, Z for STL and PLY]
+    #[arg(long, requires = "mesh")]
+    pub up: Option<memoreez::mesh::import::UpAxis>,
     /// Start in the studio with your own picture of one object on a plain light background
     #[arg(long, value_name = "FILE")]
     pub image: Option<PathBuf>,
@@ -140,7 +146,9 @@ pub fn studio(ctx: &Context, a: StudioArgs) -> CliResult {
     let store = ctx.store(&cfg)?;
     let start = match (a.resume, a.mesh, a.image) {
         (Some(id), _, _) => Start::Resume(id),
-        (_, Some(mesh), _) => Start::Import(Import::Mesh(mesh)),
+        (_, Some(mesh), _) => {
+            Start::Import(Import::Mesh(mesh, memoreez::mesh::import::ImportOptions { units: a.units, up: a.up }))
+        }
         (_, _, Some(image)) => Start::Import(Import::Image(image)),
         _ => Start::Auto,
     };

@@ -1,5 +1,5 @@
-//! `memoreez studio --mesh FILE | --image FILE`: a session that starts from the person's own model
-//! or picture instead of generated concepts.
+//! `memoreez studio --mesh FILE | --image FILE` and `memoreez make --mesh FILE`: a session that
+//! starts from the person's own model or picture instead of generated concepts.
 //!
 //! The session is laid out as the pipeline expects a finished gallery to be (four concept rows with
 //! files, the pick on slot 0), so the runner skips ideation and images by its usual rules: a picture
@@ -8,6 +8,7 @@
 
 use super::still;
 use crate::domain::{Facts, Stage, Style, MAX_NAME_CHARS};
+use crate::mesh::import::{import_file, ImportOptions, Imported};
 use crate::mesh::Mesh;
 use crate::pipeline::SessionParams;
 use crate::store::{AssetKind, AssetStatus, NewAsset, Store, StoreError};
@@ -16,8 +17,8 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Import {
-    /// An STL in millimetres, Z up (the usual 3D-printing frame).
-    Mesh(PathBuf),
+    /// A model (STL, OBJ, PLY or GLB), read by [`crate::mesh::import`] with these overrides.
+    Mesh(PathBuf, ImportOptions),
     /// A picture of one object; its background is cut away like a concept image's.
     Image(PathBuf),
 }
@@ -30,12 +31,25 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} is not a usable STL: {message}")]
-    Mesh { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Mesh {
+        path: PathBuf,
+        #[source]
+        source: crate::mesh::import::ImportError,
+    },
+    #[error("{path}: cannot draw its preview: {message}")]
+    Preview { path: PathBuf, message: String },
     #[error("{path} is not a picture memoreez can read (PNG, JPEG, WebP, ...): {message}")]
     Image { path: PathBuf, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ImportError {
+    /// Whether the person's file is at fault (rather than the data dir).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, ImportError::Store(_))
+    }
 }
 
 /// Preview size of an imported mesh on its gallery card, pixels.
@@ -73,49 +87,64 @@ fn png(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
 
 /// Creates the session and returns its id.
 pub fn import(store: &Store, what: &Import, height_mm: f32) -> Result<String, ImportError> {
+    let mut params = SessionParams::default();
+    params.fab.height_mm = height_mm;
+    Ok(import_session(store, what, None, params)?.0)
+}
+
+/// Creates the session with these choices (the pick becomes slot 0), named `name` or after the
+/// file; returns its id and, for a model, what the importer read and repaired.
+pub fn import_session(
+    store: &Store,
+    what: &Import,
+    name: Option<&str>,
+    mut params: SessionParams,
+) -> Result<(String, Option<Imported>), ImportError> {
     let (path, kind) = match what {
-        Import::Mesh(p) => (p, "own model"),
+        Import::Mesh(p, _) => (p, "own model"),
         Import::Image(p) => (p, "own picture"),
     };
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read { path: path.clone(), source })?;
-    let (picture_png, raw) = match what {
-        Import::Mesh(_) => {
-            let mesh = crate::mesh::io::read_stl(&bytes)
-                .map_err(|e| ImportError::Mesh { path: path.clone(), message: e.to_string() })?;
+    let (picture_png, imported) = match what {
+        Import::Mesh(_, opts) => {
+            let imported = import_file(path, opts).map_err(|source| match source {
+                crate::mesh::import::ImportError::Io { source, .. } => ImportError::Read { path: path.clone(), source },
+                source => ImportError::Mesh { path: path.clone(), source },
+            })?;
             let preview =
-                image::DynamicImage::ImageRgba8(still::render(&mesh, PREVIEW_PX, PREVIEW_PX, [255, 255, 255]));
-            let png = png(&preview).map_err(|message| ImportError::Mesh { path: path.clone(), message })?;
-            (png, Some(to_model_space(&mesh)))
+                image::DynamicImage::ImageRgba8(still::render(&imported.mesh, PREVIEW_PX, PREVIEW_PX, [255, 255, 255]));
+            let png = png(&preview).map_err(|message| ImportError::Preview { path: path.clone(), message })?;
+            (png, Some(imported))
         }
         Import::Image(_) => {
+            let bytes = std::fs::read(path).map_err(|source| ImportError::Read { path: path.clone(), source })?;
             let img = image::load_from_memory(&bytes)
                 .map_err(|e| ImportError::Image { path: path.clone(), message: e.to_string() })?;
             (png(&img).map_err(|message| ImportError::Image { path: path.clone(), message })?, None)
         }
     };
-    let name = stem(path);
+    let name = name.map(str::to_string).unwrap_or_else(|| stem(path));
     let facts = Facts { name: name.clone(), hobbies: kind.to_string(), quirk: String::new(), occasion: None };
-    let mut params = SessionParams { pick: Some(0), ..SessionParams::default() };
-    params.fab.height_mm = height_mm;
+    params.pick = Some(0);
     let session = store.create_session(&facts, &serde_json::to_value(&params).unwrap_or_default())?;
     let (rel, sha) = store.put_file(&picture_png, "png")?;
-    let title = format!("Your {}: {name}", if raw.is_some() { "model" } else { "picture" });
+    let title = format!("Your {}: {name}", if imported.is_some() { "model" } else { "picture" });
     let prompt = format!("imported from {}", path.display());
     for slot in 0..4 {
         let fields = NewAsset { slot, title: Some(&title), style: Some(Style::Artistic), prompt: Some(&prompt) };
         store.add_asset(&session.id, AssetKind::ConceptImage, &fields, AssetStatus::Generated, Some((&rel, &sha)))?;
     }
     let mut step = Stage::Images;
-    if let Some(mesh) = raw {
+    if let Some(imported) = &imported {
         let fields = NewAsset { slot: 0, ..NewAsset::default() };
         store.add_asset(&session.id, AssetKind::Cutout, &fields, AssetStatus::Completed, Some((&rel, &sha)))?;
-        let (mrel, msha) = store.put_file(&crate::mesh::io::stl_bytes(&mesh), "stl")?;
+        let raw = to_model_space(&imported.mesh);
+        let (mrel, msha) = store.put_file(&crate::mesh::io::stl_bytes(&raw), "stl")?;
         store.add_asset(&session.id, AssetKind::RawMesh, &fields, AssetStatus::Completed, Some((&mrel, &msha)))?;
         step = Stage::Shape;
     }
     store.set_chosen_concept(&session.id, Some(0))?;
     store.set_step(&session.id, Some(step))?;
-    Ok(session.id)
+    Ok((session.id, imported))
 }
 
 #[cfg(test)]
@@ -145,7 +174,9 @@ mod tests {
         assert_eq!(store.assets(&id, AssetKind::ConceptImage).unwrap().len(), 4);
         let junk = dir.path().join("junk.stl");
         std::fs::write(&junk, b"not a mesh").unwrap();
-        let err = import(&store, &Import::Mesh(junk), 90.0).unwrap_err().to_string();
-        assert!(err.contains("junk.stl"), "{err}");
+        let err = import(&store, &Import::Mesh(junk, ImportOptions::default()), 90.0).unwrap_err();
+        assert!(err.is_bad_input());
+        let err = err.to_string();
+        assert!(err.contains("junk.stl") && err.contains("not a 3D model"), "{err}");
     }
 }

@@ -168,6 +168,13 @@ pub fn detect(bytes: &[u8], name: Option<&Path>) -> Result<Format, ImportError> 
         return Ok(Format::Obj);
     }
     let ext = name.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if looks_like_text(bytes) {
+        // Only OBJ is text without a signature; tobj judges a text file that claims to be one.
+        return match ext.as_deref() {
+            Some("obj") => Ok(Format::Obj),
+            _ => Err(ImportError::NotAMesh("it is text, but not STL, OBJ, PLY or glTF".into())),
+        };
+    }
     match ext.as_deref() {
         Some("stl") => Ok(Format::Stl),
         Some("obj") => Ok(Format::Obj),
@@ -175,6 +182,13 @@ pub fn detect(bytes: &[u8], name: Option<&Path>) -> Result<Format, ImportError> 
         Some("glb" | "gltf") => Ok(Format::Gltf),
         _ => Err(ImportError::NotAMesh("its content is not STL, OBJ, PLY or glTF, the formats memoreez reads".into())),
     }
+}
+
+/// Printable characters and line breaks only, in the first kilobyte.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(1024)]
+        .iter()
+        .all(|&b| b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80)
 }
 
 /// Reads the faces as stored, in the file's own units and axes.

@@ -5,12 +5,7 @@ use super::{Format, ImportError};
 use crate::mesh::Mesh;
 
 pub(super) fn read(bytes: &[u8]) -> Result<Mesh, ImportError> {
-    let opts = tobj::LoadOptions {
-        triangulate: true,
-        single_index: false,
-        ignore_points: true,
-        ignore_lines: true,
-    };
+    let opts = tobj::LoadOptions { triangulate: true, single_index: false, ignore_points: true, ignore_lines: true };
     let mut reader = std::io::Cursor::new(bytes);
     // Material files are not read: a print has one colour.
     let (models, _) =

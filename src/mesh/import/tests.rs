@@ -153,10 +153,13 @@ fn bad_files_name_the_problem() {
     assert!(matches!(err, ImportError::Empty), "{err}");
     let err = import(fixture!("truncated.stl"), "t.stl").unwrap_err();
     assert!(matches!(err, ImportError::Truncated { format: Format::Stl, .. }), "{err}");
-    let err = import(fixture!("not_a_mesh.stl"), "n.stl").unwrap_err();
+    for name in ["n.stl", "notes.txt", "n.ply"] {
+        let err = import(fixture!("not_a_mesh.stl"), name).unwrap_err();
+        assert!(matches!(err, ImportError::NotAMesh(_)), "{name}: {err}");
+    }
+    // Binary bytes that claim to be STL but are too short for one.
+    let err = import(&[7u8; 40], "short.stl").unwrap_err();
     assert!(matches!(err, ImportError::Malformed { format: Format::Stl, .. }), "{err}");
-    let err = import(fixture!("not_a_mesh.stl"), "notes.txt").unwrap_err();
-    assert!(matches!(err, ImportError::NotAMesh(_)), "{err}");
     let err = import(fixture!("degenerate.stl"), "d.stl").unwrap_err();
     assert!(matches!(err, ImportError::Cleanup(CleanupError::AllDegenerate(3))), "{err}");
     assert!(err.to_string().contains("degenerate"), "{err}");
