@@ -302,6 +302,11 @@ fn the_commands_show_the_licence_pull_verify_list_and_then_shape_uses_the_model(
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(text.contains("hunyuan3d-mini-turbo") && text.contains("variant mini-turbo"), "{text}");
+    let out = env.run(&["doctor", "--json"]);
+    assert!(out.status.success());
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["weights"]["hunyuan3d would use"].as_str().unwrap().contains("hunyuan3d-dit-v2-mini-turbo"), "{j}");
+    assert!(j["device"]["CUDA"].is_string() && j["storage"]["free space"].is_string(), "{j}");
 
     // Damage a byte: verify fails and says how to repair.
     let weights = m.model_dir(&data_models(&env)).join("model.fp16.safetensors");
