@@ -17,7 +17,7 @@ fn make_once(backends: &Arc<Backends>) {
     let params = SessionParams {
         seed: 7,
         pick: Some(1),
-        fab: FabSpec { height_mm: 80.0, line1: "DAD".into(), line2: "60 YEARS".into() },
+        fab: FabSpec { height_mm: 80.0, line1: "DAD".into(), line2: "60 YEARS".into(), ..FabSpec::default() },
         ..SessionParams::default()
     };
     let session = store.create_session(&facts, &serde_json::to_value(&params).expect("json")).expect("session");

@@ -231,7 +231,7 @@ mod tests {
     fn calibration_shapes() -> Vec<(&'static str, Mesh)> {
         use crate::fab::{FabSpec, Fabricator};
         let piece = |h: f32, l1: &str, l2: &str, raw: Manifold| {
-            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: l2.into() };
+            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: l2.into(), ..FabSpec::default() };
             crate::fab::solid::OfflineFabricator
                 .make_printable(&manifold_io::to_mesh(&raw), &spec, &NoProgress)
                 .map(|p| p.mesh)
@@ -265,7 +265,7 @@ mod tests {
     fn validation_shapes() -> Vec<(&'static str, Mesh)> {
         use crate::fab::{FabSpec, Fabricator};
         let piece = |h: f32, l1: &str, raw: Manifold| {
-            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: "2026".into() };
+            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: "2026".into(), ..FabSpec::default() };
             crate::fab::solid::OfflineFabricator
                 .make_printable(&manifold_io::to_mesh(&raw), &spec, &NoProgress)
                 .map(|p| p.mesh)

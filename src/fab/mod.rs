@@ -13,12 +13,27 @@ pub struct FabSpec {
     /// Engraved lines; empty strings mean no line.
     pub line1: String,
     pub line2: String,
+    /// Whether the raw mesh's up axis is known.
+    #[serde(default)]
+    pub up: UpAxis,
 }
 
 impl Default for FabSpec {
     fn default() -> Self {
-        Self { height_mm: 80.0, line1: String::new(), line2: String::new() }
+        Self { height_mm: 80.0, line1: String::new(), line2: String::new(), up: UpAxis::default() }
     }
+}
+
+/// How far the raw mesh's orientation can be trusted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpAxis {
+    /// Model space as our shape backends write it, and as an importer leaves a mesh whose up axis
+    /// was given (`--up`): Y up, facing +Z.
+    #[default]
+    Trusted,
+    /// Unknown (an imported mesh without `--up`): stand it on its most stable flat side.
+    Auto,
 }
 
 /// The facts a person and a printer care about, for the JSON summary and the Studio screen.
@@ -102,4 +117,5 @@ pub mod pricing;
 pub mod printability;
 pub mod prusa;
 pub mod solid;
+pub mod stance;
 pub mod thickness;

@@ -4,6 +4,7 @@
 
 use crate::fab::manifold_io;
 use crate::fab::pedestal::{Pedestal, MIN_HEIGHT_MM, SINK_MM};
+use crate::fab::stance;
 use crate::mesh::Mesh;
 use crate::pipeline::StageError;
 use manifold_rs::Manifold;
@@ -29,6 +30,29 @@ pub struct Placed {
 pub fn to_print_frame(raw: &Mesh) -> Mesh {
     let vertices = raw.vertices.iter().map(|v| [v[0], -v[2], v[1]]).collect();
     Mesh::new(vertices, raw.triangles.clone())
+}
+
+/// Stands a model whose up axis is unknown on its best side (see [`stance`]), still in model
+/// space; also says what was done, for the progress log.
+pub fn auto_orient(raw: &Mesh) -> Result<(Mesh, String), StageError> {
+    match stance::best(raw, BASE_CUT_FRACTION)? {
+        Some(s) if s.down != stance::MODEL_DOWN => {
+            let turned = stance::rotate(raw, &stance::rotation(s.down, stance::MODEL_DOWN));
+            Ok((turned, format!("stood the model on its {} side, the steadiest one", side_name(s.down))))
+        }
+        Some(_) => Ok((raw.clone(), "the model already stands on its steadiest side".into())),
+        None => Ok((raw.clone(), "no side holds the model steady; kept it as it came".into())),
+    }
+}
+
+/// "-Z" for an axis, else the direction's components.
+fn side_name(d: [f64; 3]) -> String {
+    for (k, axis) in ["X", "Y", "Z"].iter().enumerate() {
+        if d[k].abs() > 0.999 {
+            return format!("{}{axis}", if d[k] < 0.0 { "-" } else { "+" });
+        }
+    }
+    format!("({:.2}, {:.2}, {:.2})", d[0], d[1], d[2])
 }
 
 /// Rotates, cuts flat, scales and centres a clean, closed raw mesh so that the figurine on its
@@ -145,6 +169,23 @@ mod tests {
         let top = manifold_io::to_mesh(&cube.trim_by_plane(0.0, 0.0, 1.0, 0.25));
         let (lo, hi) = top.bounds().unwrap();
         assert!((lo[2] - 0.25).abs() < 1e-6 && (hi[2] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn auto_orient_stands_a_z_up_model_on_its_base() {
+        // A plinth with a column, Z up: auto-orient makes its base the model's down (-Y).
+        let plinth = Manifold::cube(30.0, 30.0, 4.0).translate(-15.0, -15.0, 0.0);
+        let column = Manifold::cylinder(8.0, 6.0, 60.0, 64).translate(0.0, 0.0, 4.0);
+        let m = manifold_io::to_mesh(&plinth.union(&column));
+        let (turned, note) = auto_orient(&m).unwrap();
+        assert!(note.contains("-Z side"), "{note}");
+        let (lo, hi) = turned.bounds().unwrap();
+        assert!((hi[1] - lo[1] - 64.0).abs() < 1e-3);
+        let p = place(&turned, 80.0, 0).unwrap();
+        assert!(p.pedestal.radius < 15.0 * 2f64.sqrt() * 2.0 + 8.0);
+        let (again, note) = auto_orient(&turned).unwrap();
+        assert!(note.contains("already"), "{note}");
+        assert_eq!(again, turned);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The offline fabricator: raw mesh in, one printable solid out, all through manifold-rs.
 
 use crate::fab::engraving::{self, EngravingPlan};
-use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Printability, Printable};
+use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Printability, Printable, UpAxis};
 use crate::mesh::cleanup::{self, CleanupOptions};
 use crate::mesh::{analysis, Mesh};
 use crate::pipeline::{Progress, StageError};
@@ -35,7 +35,12 @@ impl Fabricator for OfflineFabricator {
         }
         let mut warnings = Vec::new();
 
-        let clean = clean(raw, progress)?;
+        let mut clean = clean(raw, progress)?;
+        if spec.up == UpAxis::Auto {
+            let (turned, note) = orient::auto_orient(&clean)?;
+            progress.note(&note);
+            clean = turned;
+        }
         done(progress, 1, "model cleaned")?;
 
         let text_lines = [&spec.line1, &spec.line2].iter().filter(|l| !l.trim().is_empty()).count();
@@ -157,7 +162,7 @@ mod tests {
     }
 
     fn spec(line1: &str, line2: &str) -> FabSpec {
-        FabSpec { height_mm: 80.0, line1: line1.into(), line2: line2.into() }
+        FabSpec { height_mm: 80.0, line1: line1.into(), line2: line2.into(), ..FabSpec::default() }
     }
 
     fn height(m: &Mesh) -> f64 {
@@ -213,7 +218,7 @@ mod tests {
     fn extreme_heights_and_long_text_still_make_one_solid() {
         let long = "HAPPY BIRTHDAY TO THE BEST GRANDFATHER IN THE WHOLE WIDE WORLD";
         for (h, l1, l2) in [(30.0, "DAD", "60 YEARS"), (250.0, "Zoë", "1960 – 2026"), (80.0, long, long)] {
-            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: l2.into() };
+            let spec = FabSpec { height_mm: h, line1: l1.into(), line2: l2.into(), ..FabSpec::default() };
             let p = OfflineFabricator.make_printable(&raw_figurine(48), &spec, &NoProgress).unwrap();
             assert!(p.report.manifold && p.report.parts == 1 && p.report.volume_mm3 > 0.0, "{h}: {:?}", p.report);
             assert!((height(&p.mesh) - f64::from(h)).abs() < 0.5);

@@ -117,7 +117,7 @@ pub fn sessions() -> Vec<SessionSummary> {
 /// Adds the sample session, its four concepts with pictures, and its engraving.
 pub fn with_session(mut app: App) -> App {
     let params = SessionParams {
-        fab: FabSpec { height_mm: 90.0, line1: "DAD".into(), line2: "60 YEARS".into() },
+        fab: FabSpec { height_mm: 90.0, line1: "DAD".into(), line2: "60 YEARS".into(), ..FabSpec::default() },
         ..SessionParams::default()
     };
     app.shared.session = Some(SessionInfo {

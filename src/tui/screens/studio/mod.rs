@@ -116,11 +116,13 @@ impl StudioScreen {
 
     /// What to make: the fields when valid, else `fallback`.
     pub fn fab_spec_or(&self, fallback: &FabSpec) -> FabSpec {
-        self.parsed().unwrap_or_else(|_| fallback.clone())
+        // The fields hold no up axis; an imported model keeps the one it came with.
+        self.parsed().map(|s| FabSpec { up: fallback.up, ..s }).unwrap_or_else(|_| fallback.clone())
     }
 
     pub fn fab_spec(&self) -> FabSpec {
         self.fab_spec_or(&FabSpec::default())
+            ..FabSpec::default()
     }
 
     fn field_mut(&mut self, i: usize) -> Option<&mut Input> {
