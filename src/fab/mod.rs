@@ -15,19 +15,19 @@ pub struct FabSpec {
     pub line2: String,
     /// Whether the raw mesh's up axis is known.
     #[serde(default)]
-    pub up: UpAxis,
+    pub orientation: Orientation,
 }
 
 impl Default for FabSpec {
     fn default() -> Self {
-        Self { height_mm: 80.0, line1: String::new(), line2: String::new(), up: UpAxis::default() }
+        Self { height_mm: 80.0, line1: String::new(), line2: String::new(), orientation: Orientation::default() }
     }
 }
 
 /// How far the raw mesh's orientation can be trusted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum UpAxis {
+pub enum Orientation {
     /// Model space as our shape backends write it, and as an importer leaves a mesh whose up axis
     /// was given (`--up`): Y up, facing +Z.
     #[default]

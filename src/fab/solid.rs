@@ -1,7 +1,7 @@
 //! The offline fabricator: raw mesh in, one printable solid out, all through manifold-rs.
 
 use crate::fab::engraving::{self, EngravingPlan};
-use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Printability, Printable, UpAxis};
+use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Orientation, Printability, Printable};
 use crate::mesh::cleanup::{self, CleanupOptions};
 use crate::mesh::{analysis, Mesh};
 use crate::pipeline::{Progress, StageError};
@@ -36,7 +36,7 @@ impl Fabricator for OfflineFabricator {
         let mut warnings = Vec::new();
 
         let mut clean = clean(raw, progress)?;
-        if spec.up == UpAxis::Auto {
+        if spec.orientation == Orientation::Auto {
             let (turned, note) = orient::auto_orient(&clean)?;
             progress.note(&note);
             clean = turned;

@@ -116,8 +116,8 @@ impl StudioScreen {
 
     /// What to make: the fields when valid, else `fallback`.
     pub fn fab_spec_or(&self, fallback: &FabSpec) -> FabSpec {
-        // The fields hold no up axis; an imported model keeps the one it came with.
-        self.parsed().map(|s| FabSpec { up: fallback.up, ..s }).unwrap_or_else(|_| fallback.clone())
+        // The fields hold no orientation; an imported model keeps the one it came with.
+        self.parsed().map(|s| FabSpec { orientation: fallback.orientation, ..s }).unwrap_or_else(|_| fallback.clone())
     }
 
     pub fn fab_spec(&self) -> FabSpec {
