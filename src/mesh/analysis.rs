@@ -114,14 +114,9 @@ pub fn is_closed_manifold(m: &Mesh) -> bool {
     if m.triangles.iter().any(|t| t.iter().any(|&i| i >= n) || is_degenerate(m, t)) {
         return false;
     }
-    // Each directed edge must appear once, and its reverse once.
-    let mut directed: HashMap<(u32, u32), u32> = HashMap::with_capacity(m.triangles.len() * 3);
-    for t in &m.triangles {
-        for k in 0..3 {
-            *directed.entry((t[k], t[(k + 1) % 3])).or_insert(0) += 1;
-        }
-    }
-    directed.iter().all(|(&(a, b), &count)| count == 1 && directed.get(&(b, a)) == Some(&1))
+    // Each directed edge must appear once, and its reverse once: walked over the faces around
+    // each vertex rather than hashed, which is several times faster on large meshes.
+    super::cleanup::EdgeCensus::of(m).is_clean()
 }
 
 /// Flips away zero-area triangles whose three corners lie on one line, as boolean operations leave

@@ -1,20 +1,20 @@
 //! Decimation to a face budget with meshoptimizer's quadric simplifier (through `meshopt`).
 
 use super::weld::{compact, drop_degenerate, drop_duplicates};
-use crate::mesh::{analysis, Mesh};
+use super::EdgeCensus;
+use crate::mesh::Mesh;
 
 /// Error limits tried in turn, relative to the model's size: the first keeps the shape closest,
 /// the later ones let the simplifier reach the budget on busy surfaces.
 const ERRORS: [f32; 3] = [0.005, 0.02, 0.08];
 
-/// At most `budget` faces: simplified by edge collapses, open borders locked so a closed surface
-/// stays closed. Returns None when the mesh is within budget or simplifying would break a closed
-/// surface (then the caller keeps the original).
-pub(crate) fn decimate(m: &Mesh, budget: usize) -> Option<Mesh> {
+/// At most `budget` faces: simplified by edge collapses, open borders locked. Returns None when
+/// the mesh is within budget, or when simplifying would open a surface that `was_closed` (then
+/// the caller keeps the original).
+pub(crate) fn decimate(m: &Mesh, budget: usize, was_closed: bool) -> Option<Mesh> {
     if m.triangles.len() <= budget || budget < 4 {
         return None;
     }
-    let was_closed = analysis::is_closed_manifold(m);
     let indices: Vec<u32> = m.triangles.iter().flatten().copied().collect();
     let mut best: Option<Mesh> = None;
     for error in ERRORS {
@@ -30,7 +30,7 @@ pub(crate) fn decimate(m: &Mesh, budget: usize) -> Option<Mesh> {
         drop_degenerate(&mut s);
         drop_duplicates(&mut s);
         compact(&mut s);
-        if s.triangles.is_empty() || (was_closed && !analysis::is_closed_manifold(&s)) {
+        if s.triangles.is_empty() || (was_closed && !EdgeCensus::of(&s).is_clean()) {
             continue;
         }
         let within = s.triangles.len() <= budget;

@@ -142,10 +142,17 @@ pub fn clean(raw: &Mesh, opts: &CleanupOptions) -> Result<(Mesh, CleanupReport),
     (r.dropped_parts, r.dropped_part_faces) = (parts, faces);
     weld::compact(&mut m);
 
-    let o = orient::orient(&mut m);
+    // One walk over the edges decides which of the costlier steps are needed at all.
+    let census = EdgeCensus::of(&m);
+    let o = if census.inconsistent == 0 && census.non_manifold == 0 {
+        orient::orient_consistent(&mut m)
+    } else {
+        orient::orient(&mut m)
+    };
     r.flipped_faces = o.flipped;
     r.inverted_shells = o.inverted_shells;
-    if opts.max_hole_edges > 0 {
+    let mut closed = census.is_clean();
+    if census.boundary > 0 && opts.max_hole_edges > 0 {
         let (filled, added, left) = holes::fill_small_holes(&mut m, opts.max_hole_edges);
         (r.filled_holes, r.hole_faces, r.open_holes) = (filled, added, left);
         if filled > 0 {
@@ -153,13 +160,14 @@ pub fn clean(raw: &Mesh, opts: &CleanupOptions) -> Result<(Mesh, CleanupReport),
             let again = orient::orient(&mut m);
             r.flipped_faces += again.flipped;
             r.inverted_shells = r.inverted_shells.max(again.inverted_shells);
+            closed = EdgeCensus::of(&m).is_clean();
         }
-    } else {
+    } else if census.boundary > 0 {
         r.open_holes = holes::boundary_loops(&m).iter().map(Vec::len).collect();
     }
     if let Some(budget) = opts.face_budget {
         let from = m.triangles.len();
-        if let Some(d) = decimate::decimate(&m, budget) {
+        if let Some(d) = decimate::decimate(&m, budget, closed) {
             m = d;
             r.decimated = Some((from, m.triangles.len()));
         }
