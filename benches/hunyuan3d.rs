@@ -1,14 +1,22 @@
 //! Hunyuan3D-2 port timings on the CPU: one DiT forward at the size the issue names (width 512,
-//! 2 double + 4 single blocks, 3072 latents + 1370 image tokens, batch 2), and dense decoding's
-//! cost per query once the latents' keys and values are cached (ShapeVAE v2-0 geometry: width
-//! 1024, 16 heads, 3072 latents). Weights are zeros: the arithmetic is the same as with real ones.
+//! 2 double + 4 single blocks, 3072 latents + 1370 image tokens, batch 2), dense decoding's cost
+//! per query once the latents' keys and values are cached (ShapeVAE v2-0 geometry: width 1024,
+//! 16 heads, 3072 latents), and FlashVDM's decoding at octree 256 of a sphere-like field (an
+//! analytic field in place of the decoder, so that what is timed is FlashVDM's own work; the
+//! number of queries it asks for, against the dense grid's, is printed). Weights are zeros: the
+//! arithmetic is the same as with real ones.
+//!
+//! The PyTorch reference for the DiT forward: `shared/tools/hy3dgen_dit_bench.py`, on the same
+//! machine in the same window.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use criterion::{criterion_group, criterion_main, Criterion};
+use memoreez::pipeline::NoProgress;
 use memoreez::shapegen::hunyuan3d::config::{DitConfig, VaeConfig};
 use memoreez::shapegen::hunyuan3d::dit::Hunyuan3DDiT;
 use memoreez::shapegen::hunyuan3d::vae::GeoDecoder;
+use memoreez::shapegen::hunyuan3d::volume::{decode_flashvdm_field, FlashVdm, SphereField};
 use std::time::Duration;
 
 fn dit_config() -> DitConfig {
@@ -56,5 +64,23 @@ fn dense_decode(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, dit_forward, dense_decode);
+fn flashvdm_sphere(c: &mut Criterion) {
+    let field = SphereField { radius: 0.5, slope: 20.0 };
+    let opts = FlashVdm { octree_resolution: 256, ..FlashVdm::default() };
+    let (_, queries) = decode_flashvdm_field(&field, &opts, &NoProgress).expect("decodes");
+    let dense = 257usize.pow(3);
+    eprintln!(
+        "FlashVDM at octree 256 on {field:?}: {queries} queries, dense {dense}: {:.1}% ({:.1}x fewer)",
+        100.0 * queries as f64 / dense as f64,
+        dense as f64 / queries as f64
+    );
+    let mut g = c.benchmark_group("hunyuan3d");
+    g.sample_size(10);
+    g.bench_function("flashvdm_sphere_octree256_bookkeeping", |b| {
+        b.iter(|| decode_flashvdm_field(&field, &opts, &NoProgress).expect("decodes"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, dit_forward, dense_decode, flashvdm_sphere);
 criterion_main!(benches);

@@ -14,7 +14,7 @@ use super::preprocess::ImageProcessorV2;
 use super::sampler::{sample, Guidance};
 use super::scheduler::Ladder;
 use super::vae::ShapeVae;
-use super::volume::{chunk_for_budget, decode_dense, decode_flashvdm, FlashVdm};
+use super::volume::{chunk_for_budget, decode_dense, decode_flashvdm, default_chunk_budget, FlashVdm};
 use super::weights::{ModelFiles, WeightCheck};
 use super::Error;
 use crate::mesh::marching_cubes::marching_cubes;
@@ -48,7 +48,7 @@ impl Options {
             flashvdm: turbo,
             bounds: 1.01,
             mc_level: 0.0,
-            chunk_budget_bytes: 512 << 20,
+            chunk_budget_bytes: default_chunk_budget(),
         }
     }
 }

@@ -29,6 +29,21 @@ pub fn chunk_for_budget(budget_bytes: usize, heads: usize, keys: usize, width: u
     (budget_bytes / per_query.max(1)).clamp(256, 1 << 20)
 }
 
+/// Memory for one decoding chunk when none is configured: an eighth of what the system reports
+/// available (Linux `MemAvailable`), kept between 64 MiB and 2 GiB; 512 MiB where that is unknown.
+pub fn default_chunk_budget() -> usize {
+    const FALLBACK: usize = 512 << 20;
+    let Ok(info) = std::fs::read_to_string("/proc/meminfo") else { return FALLBACK };
+    mem_available(&info).map_or(FALLBACK, |bytes| (bytes / 8).clamp(64 << 20, 2 << 30))
+}
+
+/// `MemAvailable` from `/proc/meminfo`'s text, in bytes.
+fn mem_available(meminfo: &str) -> Option<usize> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Where decoding reports to, with the level being decoded in its messages.
 struct Reporter<'a> {
     progress: &'a dyn Progress,
@@ -111,31 +126,81 @@ fn select_keys(q1: &Tensor, kv: &DecoderKv, topk: usize) -> Result<DecoderKv, Er
     Ok(DecoderKv { k: Tensor::stack(&ks, 0)?.unsqueeze(0)?, v: Tensor::stack(&vs, 0)?.unsqueeze(0)? })
 }
 
-/// Decodes consecutive groups of `points` (sizes in `groups`), each attending to the keys chosen
-/// from its own every `stride`-th query.
-fn decode_groups(
-    decoder: &GeoDecoder,
-    kv: &DecoderKv,
+/// What FlashVDM evaluates: occupancy logits at points, decoded a group at a time, each group with
+/// what [`Field::group`] prepared from a sample of its points (the latent decoder picks the keys
+/// there). An analytic field lets the decoding's bookkeeping be measured and tested on its own.
+pub trait Field {
+    type Group;
+    fn group(&self, sampled: &[[f32; 3]]) -> Result<Self::Group, Error>;
+    fn decode(&self, group: &Self::Group, points: &[[f32; 3]]) -> Result<Vec<f32>, Error>;
+}
+
+/// The geometry decoder over one shape's cached keys and values, with FlashVDM's adaptive key
+/// selection per group.
+pub struct LatentField<'a> {
+    pub decoder: &'a GeoDecoder,
+    pub kv: &'a DecoderKv,
+}
+
+impl Field for LatentField<'_> {
+    type Group = DecoderKv;
+
+    fn group(&self, sampled: &[[f32; 3]]) -> Result<DecoderKv, Error> {
+        let (_, q1) = self.decoder.queries(&points_tensor(sampled, self.kv.k.device())?, self.kv.k.dtype())?;
+        select_keys(&q1, self.kv, topk_for(self.kv.k.dim(2)?))
+    }
+
+    fn decode(&self, group: &DecoderKv, points: &[[f32; 3]]) -> Result<Vec<f32>, Error> {
+        let (x, q) = self.decoder.queries(&points_tensor(points, self.kv.k.device())?, self.kv.k.dtype())?;
+        let attn = super::nn::attention_heads_merged(&q, &group.k, &group.v)?;
+        Ok(logits_vec(&self.decoder.finish(&x, &attn)?)?)
+    }
+}
+
+/// An analytic sphere-like occupancy field, `slope * (radius - |p|)` (positive inside, as the
+/// decoder's logits are): for measuring FlashVDM's decoding on a known surface.
+#[derive(Debug, Clone, Copy)]
+pub struct SphereField {
+    pub radius: f32,
+    pub slope: f32,
+}
+
+impl SphereField {
+    pub fn at(&self, p: [f32; 3]) -> f32 {
+        self.slope * (self.radius - (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt())
+    }
+}
+
+impl Field for SphereField {
+    type Group = ();
+
+    fn group(&self, _: &[[f32; 3]]) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(&self, _: &(), points: &[[f32; 3]]) -> Result<Vec<f32>, Error> {
+        Ok(points.iter().map(|&p| self.at(p)).collect())
+    }
+}
+
+/// Decodes consecutive groups of `points` (sizes in `groups`), each group prepared from its own
+/// every `stride`-th point, in chunks of at most `chunk` points.
+fn decode_groups<F: Field>(
+    field: &F,
     points: &[[f32; 3]],
     groups: &[usize],
     stride: usize,
     chunk: usize,
     rep: &mut Reporter,
 ) -> Result<Vec<f32>, Error> {
-    let topk = topk_for(kv.k.dim(2)?);
-    let device = kv.k.device();
-    let dtype = kv.k.dtype();
     let mut out = Vec::with_capacity(points.len());
     let mut start = 0;
     for &count in groups {
         let group = &points[start..start + count];
         let sampled: Vec<[f32; 3]> = group.iter().step_by(stride).copied().collect();
-        let (_, q1) = decoder.queries(&points_tensor(&sampled, device)?, dtype)?;
-        let selected = select_keys(&q1, kv, topk)?;
+        let prepared = field.group(&sampled)?;
         for sub in group.chunks(chunk.max(1)) {
-            let (x, q) = decoder.queries(&points_tensor(sub, device)?, dtype)?;
-            let attn = super::nn::attention_heads_merged(&q, &selected.k, &selected.v)?;
-            out.extend(logits_vec(&decoder.finish(&x, &attn)?)?);
+            out.extend(field.decode(&prepared, sub)?);
             rep.tick()?;
         }
         start += count;
@@ -252,6 +317,15 @@ pub fn decode_flashvdm(
     opts: &FlashVdm,
     progress: &dyn Progress,
 ) -> Result<(Grid, usize), Error> {
+    decode_flashvdm_field(&LatentField { decoder, kv }, opts, progress)
+}
+
+/// [`decode_flashvdm`] over any [`Field`].
+pub fn decode_flashvdm_field<F: Field>(
+    field: &F,
+    opts: &FlashVdm,
+    progress: &dyn Progress,
+) -> Result<(Grid, usize), Error> {
     const MINI: usize = 4;
     const SENTINEL: f32 = -10000.0;
     let resolutions = flashvdm_resolutions(opts.octree_resolution, opts.min_resolution);
@@ -284,7 +358,7 @@ pub fn decode_flashvdm(
         done: 0,
         total: per_group * groups.len(),
     };
-    let logits = decode_groups(decoder, kv, &points, &groups, 100, chunk, &mut rep)?;
+    let logits = decode_groups(field, &points, &groups, 100, chunk, &mut rep)?;
     let mut decoded = logits.len();
     let mut grid = vec![0f32; n0 * n0 * n0];
     let mut p = 0;
@@ -368,7 +442,7 @@ pub fn decode_flashvdm(
             done: 0,
             total: groups.iter().map(|g| g.div_ceil(chunk)).sum(),
         };
-        let logits = decode_groups(decoder, kv, &sorted, &groups, 50, chunk, &mut rep)?;
+        let logits = decode_groups(field, &sorted, &groups, 50, chunk, &mut rep)?;
         decoded += logits.len();
         let mut next = vec![SENTINEL; next_n * next_n * next_n];
         for (s, &i) in order.iter().enumerate() {
@@ -388,6 +462,83 @@ pub fn decode_flashvdm(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// FlashVDM at octree 256 on a sphere of radius 0.5: far fewer queries than the dense 257^3
+    /// grid, every cell that the surface crosses at the finest level decoded, and the decoded values
+    /// those of the field.
+    #[test]
+    fn flashvdm_on_a_sphere_decodes_the_surface_band_only() {
+        let field = SphereField { radius: 0.5, slope: 20.0 };
+        let opts = FlashVdm { octree_resolution: 256, ..FlashVdm::default() };
+        let (grid, decoded) = decode_flashvdm_field(&field, &opts, &crate::pipeline::NoProgress).unwrap();
+        let dense = 257usize.pow(3);
+        eprintln!(
+            "FlashVDM at octree 256 on {field:?}: {decoded} queries against {dense} dense ({:.1}%), grid {:?}",
+            100.0 * decoded as f64 / dense as f64,
+            grid.dims
+        );
+        assert!(decoded * 10 < dense, "{decoded} queries");
+        let n = grid.dims[0];
+        assert_eq!(n, 253);
+        let ax = axis(opts.bounds, n);
+        let at = |i: usize, j: usize, k: usize| grid.values[(i * n + j) * n + k];
+        let mut crossing = 0;
+        for i in 0..n - 1 {
+            for j in 0..n - 1 {
+                for k in 0..n - 1 {
+                    let a = field.at([ax[i], ax[j], ax[k]]);
+                    let b = field.at([ax[i + 1], ax[j], ax[k]]);
+                    if (a > 0.0) != (b > 0.0) {
+                        crossing += 1;
+                        // FlashVDM places its points as `index * step - bounds`, not by linspace.
+                        assert!((at(i, j, k) - a).abs() < 1e-4, "cell {i} {j} {k} on the surface: {}", at(i, j, k));
+                        assert!((at(i + 1, j, k) - b).abs() < 1e-4, "cell {} {j} {k}: {}", i + 1, at(i + 1, j, k));
+                    }
+                }
+            }
+        }
+        assert!(crossing > 10_000, "{crossing} crossings");
+        let decoded_at_finest = grid.values.iter().filter(|v| !v.is_nan()).count();
+        assert!(decoded_at_finest < decoded);
+    }
+
+    /// Progress that asks to stop once `after` steps were reported, recording the steps it saw.
+    struct StopAfter {
+        after: usize,
+        steps: std::sync::Mutex<Vec<(usize, usize)>>,
+    }
+
+    impl Progress for StopAfter {
+        fn step(&self, n: usize, total: usize, _: &str) {
+            self.steps.lock().unwrap().push((n, total));
+        }
+        fn note(&self, _: &str) {}
+        fn is_cancelled(&self) -> bool {
+            self.steps.lock().unwrap().len() >= self.after
+        }
+    }
+
+    #[test]
+    fn flashvdm_reports_each_chunk_and_stops_between_chunks_when_cancelled() {
+        let field = SphereField { radius: 0.5, slope: 20.0 };
+        let opts = FlashVdm { octree_resolution: 64, min_resolution: 16, chunk: 100, ..FlashVdm::default() };
+        let progress = StopAfter { after: 3, steps: Default::default() };
+        assert!(matches!(decode_flashvdm_field(&field, &opts, &progress), Err(Error::Cancelled)));
+        let steps = progress.steps.lock().unwrap().clone();
+        // Level 1 at 16^3 in 4^3 mini-grids of 64 points: one chunk of 100 per mini-grid.
+        assert_eq!(steps, vec![(1, 64), (2, 64), (3, 64)]);
+    }
+
+    #[test]
+    fn chunk_budget_follows_available_memory() {
+        let info = "MemTotal:       24683720 kB\nMemFree:        13685412 kB\nMemAvailable:   23207264 kB\n";
+        assert_eq!(mem_available(info), Some(23_207_264 * 1024));
+        assert_eq!(mem_available("MemTotal: 1 kB\n"), None);
+        let budget = default_chunk_budget();
+        assert!((64 << 20..=2 << 30).contains(&budget), "{budget}");
+        // A smaller budget never gives a larger chunk.
+        assert!(chunk_for_budget(64 << 20, 16, 3072, 1024) <= chunk_for_budget(budget.max(64 << 20), 16, 3072, 1024));
+    }
 
     #[test]
     fn ladder_as_upstream() {
