@@ -86,6 +86,8 @@ fn make_writes_a_printable_solid_the_json_and_the_rows_then_the_order_moves_on()
     assert_eq!(order.total_cents, price["total_cents"].as_i64().unwrap());
     assert!(env.data().join(order.stl_path.as_ref().unwrap()).is_file());
     assert!(env.data().join(order.threemf_path.as_ref().unwrap()).is_file());
+    let picture = env.data().join(order.stl_path.as_ref().unwrap()).with_file_name("preview.png");
+    assert!(image::open(&picture).is_ok_and(|i| i.width() == 800), "the order folder has its picture");
     drop(store);
 
     let list = env.run(&["orders", "list"]);

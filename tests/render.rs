@@ -100,7 +100,7 @@ fn a_floor_crossing_the_near_plane_is_clipped_cleanly() {
     );
     let d = DisplayMesh::prepare(
         &floor,
-        &PrepareOptions { ao_directions: 0, thin_wall_mm: None, ..PrepareOptions::default() },
+        &PrepareOptions { ao_directions: 0, thin_walls: false, ..PrepareOptions::default() },
     );
     let cam = Camera { target: [0.0, 0.0, 0.2], azimuth_deg: 0.0, elevation_deg: 10.0, distance: 5.0, fov_deg: 28.0 };
     let img = Renderer::new().render(&d, &cam, &opts(120, 90));
@@ -140,10 +140,12 @@ fn degenerate_and_broken_triangles_are_skipped() {
     let good = cube(10.0);
     let mut bad = good.clone();
     let n = bad.vertices.len() as u32;
+    let (a, b) = (bad.vertices[0], bad.vertices[1]);
     bad.vertices.push([f32::NAN, 0.0, 0.0]);
     bad.vertices.push([f32::INFINITY, 1.0, 1.0]);
+    bad.vertices.push([(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0, (a[2] + b[2]) / 2.0]);
     bad.triangles.push([0, 0, 1]); // repeats a corner
-    bad.triangles.push([0, 1, 1 + 0]); // zero area
+    bad.triangles.push([0, n + 2, 1]); // three corners on a line: no area
     bad.triangles.push([0, n, 1]); // NaN corner
     bad.triangles.push([0, n + 1, 1]); // infinite corner
     bad.triangles.push([0, 1, n + 7]); // no such vertex
@@ -196,7 +198,7 @@ fn shared_edges_leave_no_cracks() {
     }
     let d = DisplayMesh::prepare(
         &Mesh::new(v, t),
-        &PrepareOptions { ao_directions: 0, thin_wall_mm: None, ..PrepareOptions::default() },
+        &PrepareOptions { ao_directions: 0, thin_walls: false, ..PrepareOptions::default() },
     );
     let cam = Camera { target: [18.5, 0.0, 18.5], azimuth_deg: 0.0, elevation_deg: 0.0, distance: 400.0, fov_deg: 4.0 };
     for ssaa in [1, 2] {

@@ -54,6 +54,15 @@ fn from_facts_to_a_saved_order_and_back() {
     );
     assert_eq!(d.app.shared.session.as_ref().and_then(|s| s.chosen), Some(1));
 
+    // The rotating preview: its turntable is built in the background and turns; space pauses it,
+    // and then nothing wakes the loop.
+    assert!(d.wait_until(LONG, |a| a.studio.preview.frames.iter().all(Option::is_some)), "the turntable is built");
+    let at = d.app.studio.preview.index;
+    assert!(d.wait_until(LONG, |a| a.studio.preview.index != at), "the piece turns");
+    d.key(KeyCode::Char(' '));
+    assert!(!d.app.studio.preview.playing);
+    assert_eq!(d.app.next_wakeup(std::time::Instant::now()), None, "paused: no clock runs");
+
     // An engraving edit re-cuts the pedestal after the debounce.
     d.key(KeyCode::Tab);
     d.key(KeyCode::Tab);

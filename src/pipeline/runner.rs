@@ -372,6 +372,12 @@ impl Run<'_> {
                     .map_err(|e| StageError::Failed(e.to_string()))
                     .map_err(|source| PipelineError::Stage { stage: Stage::Pricing, source })?;
                 self.write_file(&dir.join("model.3mf"), &threemf)?;
+                // A picture of what was ordered, for the person and the print shop.
+                let still = crate::render::still(&final_mesh, 800, 600, [255; 3]);
+                let failed = |e: crate::render::encode::EncodeError| StageError::Failed(e.to_string());
+                let picture = crate::render::encode::png_bytes(&still)
+                    .map_err(|e| PipelineError::Stage { stage: Stage::Pricing, source: failed(e) })?;
+                self.write_file(&dir.join("preview.png"), &picture)?;
                 let gcode_rel = match &gcode_bytes {
                     Some(g) => {
                         self.write_file(&dir.join("model.gcode"), g)?;

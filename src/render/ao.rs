@@ -7,6 +7,9 @@ use super::display::DisplayMesh;
 use super::vec3::{add, cross, dot, normalize, scale, sub, V3};
 use rayon::prelude::*;
 
+/// Directions are processed in this many groups (enough to keep every core busy).
+const DIRECTION_GROUPS: usize = 8;
+
 /// Directions spread evenly over the sphere (a Fibonacci spiral).
 pub fn sphere_directions(n: usize) -> Vec<V3> {
     let golden = std::f32::consts::PI * (3.0 - 5f32.sqrt());
@@ -138,11 +141,12 @@ pub fn vertex_occlusion(mesh: &DisplayMesh, directions: usize, res: u32) -> Vec<
     let res = res.clamp(16, 4096) as usize;
     let texel = 2.0 * radius / res as f32;
     let dirs = sphere_directions(directions);
-    let (seen, total) = dirs
-        .par_iter()
-        .fold(
-            || (vec![0.0f32; n], vec![0.0f32; n]),
-            |(mut seen, mut total), &dir| {
+    // Fixed groups summed in a fixed order: the same result whatever the number of threads.
+    let group = dirs.len().div_ceil(DIRECTION_GROUPS).max(1);
+    let sums: Vec<(Vec<f32>, Vec<f32>)> = dirs
+        .par_chunks(group)
+        .map(|dirs| {
+            dirs.iter().fold((vec![0.0f32; n], vec![0.0f32; n]), |(mut seen, mut total), &dir| {
                 let mut map = DepthMap::new(dir, centre, radius, res);
                 let projected: Vec<[f32; 3]> = mesh.positions.iter().map(|&p| map.project(p)).collect();
                 for t in &mesh.triangles {
@@ -164,18 +168,16 @@ pub fn vertex_occlusion(mesh: &DisplayMesh, directions: usize, res: u32) -> Vec<
                     }
                 }
                 (seen, total)
-            },
-        )
-        .reduce(
-            || (vec![0.0f32; n], vec![0.0f32; n]),
-            |(mut a, mut b), (c, d)| {
-                for i in 0..n {
-                    a[i] += c[i];
-                    b[i] += d[i];
-                }
-                (a, b)
-            },
-        );
+            })
+        })
+        .collect();
+    let (mut seen, mut total) = (vec![0.0f32; n], vec![0.0f32; n]);
+    for (s, t) in &sums {
+        for i in 0..n {
+            seen[i] += s[i];
+            total[i] += t[i];
+        }
+    }
     seen.iter().zip(&total).map(|(s, t)| if *t > 0.0 { (s / t).clamp(0.0, 1.0) } else { 1.0 }).collect()
 }
 

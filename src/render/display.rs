@@ -4,14 +4,13 @@
 
 use super::ao;
 use super::simplify;
-use super::thickness;
 use super::vec3::{cross, dot, finite, length, normalize, sub, V3};
 use crate::mesh::Mesh;
 use std::collections::HashMap;
 
 /// Face flag: overhangs more than 45 degrees (and is not the bottom lying on the bed).
 pub const OVERHANG: u8 = 1;
-/// Face flag: the wall behind it is thinner than a nozzle can print.
+/// Face flag: the wall behind it is thinner than a nozzle can print ([`crate::fab::printability::thin_faces`]).
 pub const THIN: u8 = 2;
 
 /// Steeper than this below the horizontal needs support: cos 45 degrees.
@@ -27,8 +26,8 @@ pub struct PrepareOptions {
     pub ao_directions: usize,
     /// Resolution of each occlusion depth map.
     pub ao_resolution: u32,
-    /// Walls thinner than this are flagged (None: not measured).
-    pub thin_wall_mm: Option<f32>,
+    /// Flag faces on walls thinner than a nozzle prints (as the printability report measures them).
+    pub thin_walls: bool,
 }
 
 impl Default for PrepareOptions {
@@ -38,7 +37,7 @@ impl Default for PrepareOptions {
             crease_deg: 35.0,
             ao_directions: 48,
             ao_resolution: 512,
-            thin_wall_mm: Some(0.8),
+            thin_walls: true,
         }
     }
 }
@@ -80,8 +79,9 @@ impl DisplayMesh {
         out.detail = origin.iter().map(|&v| detail[v as usize]).collect();
         out.source_triangles = mesh.triangles.len();
         out.flags = overhang_flags(&out);
-        if let Some(mm) = opts.thin_wall_mm {
-            for (f, thin) in out.flags.iter_mut().zip(thickness::thin_faces(&out.positions, &out.triangles, mm)) {
+        if opts.thin_walls {
+            // Crease splitting keeps the triangles' order, so the flags line up.
+            for (f, thin) in out.flags.iter_mut().zip(crate::fab::printability::thin_faces(&reduced)) {
                 if thin {
                     *f |= THIN;
                 }
@@ -293,6 +293,13 @@ mod tests {
             .map(|(_, o)| *o)
             .fold(1.0f32, f32::min);
         assert!(under < 0.7, "the leg's top under the slab is occluded: {under}");
+    }
+
+    #[test]
+    fn thin_plates_are_flagged_and_thick_blocks_not() {
+        let plate = DisplayMesh::prepare(&crate::render::shapes::boxed([0.0; 3], [20.0, 20.0, 0.5]), &fast());
+        assert!(plate.flagged(THIN) >= 4, "the plate's faces: {}", plate.flagged(THIN));
+        assert_eq!(DisplayMesh::prepare(&cube(10.0), &fast()).flagged(THIN), 0);
     }
 
     #[test]

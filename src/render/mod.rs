@@ -13,7 +13,6 @@ pub mod raster;
 pub mod shading;
 pub mod shapes;
 pub mod simplify;
-pub mod thickness;
 pub mod turntable;
 pub mod vec3;
 
@@ -26,7 +25,7 @@ use image::RgbaImage;
 
 /// The usual still of `mesh` (front, three-quarter view) at `width` x `height` over `background`.
 pub fn still(mesh: &Mesh, width: u32, height: u32, background: [u8; 3]) -> RgbaImage {
-    let display = DisplayMesh::prepare(mesh, &PrepareOptions { thin_wall_mm: None, ..PrepareOptions::default() });
+    let display = DisplayMesh::prepare(mesh, &PrepareOptions { thin_walls: false, ..PrepareOptions::default() });
     let cam = turntable::still_camera(&display, width.max(1) as f32 / height.max(1) as f32);
     render(&display, &cam, &RenderOptions { width, height, background, ..RenderOptions::default() })
 }

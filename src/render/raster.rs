@@ -220,8 +220,8 @@ fn setup_all(
                 let flags = mesh.flags.get(c * SETUP_CHUNK + k).copied().unwrap_or(0);
                 let tint = tint_of(flags, opts);
                 clip_and_setup([v[0], v[1], v[2]], near, sw, sh, tint, &mut |s| {
-                    for b in s.y0 as usize / BAND_ROWS..=s.y1 as usize / BAND_ROWS {
-                        bins[b].push(tris.len() as u32);
+                    for bin in &mut bins[s.y0 as usize / BAND_ROWS..=s.y1 as usize / BAND_ROWS] {
+                        bin.push(tris.len() as u32);
                     }
                     tris.push(s);
                 });

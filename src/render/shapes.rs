@@ -137,3 +137,32 @@ pub fn pedestal_piece() -> Mesh {
     append(&mut m, icosphere(9.0, 3, [0.0, 0.0, 48.0]));
     m
 }
+
+/// A closed, bumpy ball of radius about `r` from a `rings` x `segments` latitude-longitude grid:
+/// 2 * segments * (rings - 1) triangles, all small, for benchmarks at a known triangle count.
+pub fn bumpy_ball(r: f32, rings: u32, segments: u32) -> Mesh {
+    let (rings, segments) = (rings.max(2), segments.max(3));
+    let mut v = vec![[0.0, 0.0, 2.0 * r], [0.0, 0.0, 0.0]];
+    for i in 1..rings {
+        let polar = std::f32::consts::PI * i as f32 / rings as f32;
+        for j in 0..segments {
+            let a = std::f32::consts::TAU * j as f32 / segments as f32;
+            let bump = 1.0 + 0.04 * (7.0 * a).sin() * (5.0 * polar).sin();
+            let rr = r * bump;
+            v.push([rr * polar.sin() * a.cos(), rr * polar.sin() * a.sin(), r + rr * polar.cos()]);
+        }
+    }
+    let at = |i: u32, j: u32| 2 + (i - 1) * segments + j % segments;
+    let mut t = Vec::new();
+    for j in 0..segments {
+        t.push([0, at(1, j), at(1, j + 1)]);
+        t.push([1, at(rings - 1, j + 1), at(rings - 1, j)]);
+    }
+    for i in 1..rings - 1 {
+        for j in 0..segments {
+            t.push([at(i, j), at(i + 1, j), at(i + 1, j + 1)]);
+            t.push([at(i, j), at(i + 1, j + 1), at(i, j + 1)]);
+        }
+    }
+    Mesh::new(v, t)
+}

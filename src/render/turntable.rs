@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn frames_go_once_round_at_one_distance() {
-        let opts = PrepareOptions { ao_directions: 0, thin_wall_mm: None, ..PrepareOptions::default() };
+        let opts = PrepareOptions { ao_directions: 0, thin_walls: false, ..PrepareOptions::default() };
         let m = DisplayMesh::prepare(&boxed([-30.0, -5.0, 0.0], [30.0, 5.0, 20.0]), &opts);
         let cams = turntable_cameras(&m, 12, 15.0, 1.0);
         assert_eq!(cams.len(), 12);

@@ -37,8 +37,29 @@ pub enum Action {
     Select(usize),
     /// `n` on the session list.
     NewSession,
+    /// Steering the Studio's rotating preview.
+    Preview(PreviewKey),
     Yes,
     No,
+}
+
+/// Keys of the Studio's rotating preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewKey {
+    /// Space: stop or resume turning.
+    Pause,
+    /// Arrows: one frame round (left/right), one step up or down.
+    Orbit { azimuth: i8, elevation: i8 },
+    /// `+` / `-`.
+    Zoom(i8),
+    /// `0`: the starting view, turning.
+    Reset,
+    /// `o`: tint overhangs beyond 45 degrees.
+    Overhangs,
+    /// `t`: tint walls too thin to print.
+    ThinWalls,
+    /// `e`: fly to the engraving (and back).
+    Engraving,
 }
 
 /// What decides how a key is read: text fields take printable keys.
@@ -50,6 +71,8 @@ pub enum KeyContext {
     Command,
     /// A yes/no question is open.
     Confirm,
+    /// Commands, with the rotating preview taking arrows, space and its letters.
+    Preview,
 }
 
 /// Maps one key press to an action, or nothing.
@@ -60,6 +83,11 @@ pub fn from_key(key: KeyEvent, ctx: KeyContext) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    if ctx == KeyContext::Preview && !ctrl && !alt {
+        if let Some(k) = preview_key(key.code) {
+            return Some(Action::Preview(k));
+        }
+    }
     // Keys that mean the same everywhere.
     match key.code {
         KeyCode::Char('c' | 'q') if ctrl => return Some(Action::Quit),
@@ -84,7 +112,7 @@ pub fn from_key(key: KeyEvent, ctx: KeyContext) -> Option<Action> {
             KeyCode::Right => Some(Action::Right),
             _ => None,
         },
-        KeyContext::Command => match key.code {
+        KeyContext::Command | KeyContext::Preview => match key.code {
             KeyCode::Char('q') if !ctrl && !alt => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::Help),
             KeyCode::Left | KeyCode::Char('h') => Some(Action::Left),
@@ -100,6 +128,23 @@ pub fn from_key(key: KeyEvent, ctx: KeyContext) -> Option<Action> {
         },
         KeyContext::Text => text_edit(key.code, ctrl, alt, shift).map(Action::Edit),
     }
+}
+
+fn preview_key(code: KeyCode) -> Option<PreviewKey> {
+    Some(match code {
+        KeyCode::Char(' ') => PreviewKey::Pause,
+        KeyCode::Left => PreviewKey::Orbit { azimuth: -1, elevation: 0 },
+        KeyCode::Right => PreviewKey::Orbit { azimuth: 1, elevation: 0 },
+        KeyCode::Up => PreviewKey::Orbit { azimuth: 0, elevation: 1 },
+        KeyCode::Down => PreviewKey::Orbit { azimuth: 0, elevation: -1 },
+        KeyCode::Char('+' | '=') => PreviewKey::Zoom(1),
+        KeyCode::Char('-' | '_') => PreviewKey::Zoom(-1),
+        KeyCode::Char('0') => PreviewKey::Reset,
+        KeyCode::Char('o') => PreviewKey::Overhangs,
+        KeyCode::Char('t') => PreviewKey::ThinWalls,
+        KeyCode::Char('e') => PreviewKey::Engraving,
+        _ => return None,
+    })
 }
 
 /// Readline-style editing on one line.
@@ -169,6 +214,17 @@ mod tests {
         assert_eq!(t(KeyCode::Char('w'), KeyModifiers::CONTROL), Some(Action::Edit(InputRequest::DeletePrevWord)));
         assert_eq!(t(KeyCode::Home, KeyModifiers::NONE), Some(Action::Edit(InputRequest::GoToStart)));
         assert_eq!(t(KeyCode::Delete, KeyModifiers::NONE), Some(Action::Edit(InputRequest::DeleteNextChar)));
+    }
+
+    #[test]
+    fn the_preview_takes_arrows_space_and_its_letters_but_not_quit() {
+        let p = |code| from_key(key(code, KeyModifiers::NONE), KeyContext::Preview);
+        assert_eq!(p(KeyCode::Char(' ')), Some(Action::Preview(PreviewKey::Pause)));
+        assert_eq!(p(KeyCode::Up), Some(Action::Preview(PreviewKey::Orbit { azimuth: 0, elevation: 1 })));
+        assert_eq!(p(KeyCode::Char('e')), Some(Action::Preview(PreviewKey::Engraving)));
+        assert_eq!(p(KeyCode::Char('q')), Some(Action::Quit));
+        assert_eq!(p(KeyCode::Enter), Some(Action::Submit));
+        assert_eq!(from_key(key(KeyCode::Up, KeyModifiers::NONE), KeyContext::Command), Some(Action::Up));
     }
 
     #[test]

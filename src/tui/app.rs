@@ -185,10 +185,8 @@ impl App {
     /// When the loop must wake even without input: the next tick while animating, a debounce deadline.
     pub fn next_wakeup(&self, last_tick: Instant) -> Option<Instant> {
         let tick = self.animating().then_some(last_tick + TICK);
-        match (tick, self.studio.recut_due) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let frame = super::preview::glue::next_wakeup(self, self.shared.now);
+        [tick, self.studio.recut_due, frame].into_iter().flatten().min()
     }
 
     pub fn go(&mut self, screen: ScreenId) {
@@ -219,6 +217,7 @@ impl App {
         };
         self.shared.solid_version += 1;
         self.shared.solid_pending = true;
+        self.studio.preview.reset_mesh();
         vec![Effect::RenderSolid {
             session: s.id.clone(),
             slot,
@@ -246,7 +245,10 @@ impl App {
                     .collect()
             }
             ScreenId::Studio => {
-                self.studio.picture.want(ImageTarget::Studio, studio::picture_rect(body)).into_iter().collect()
+                let mut effects: Vec<Effect> =
+                    self.studio.picture.want(ImageTarget::Studio, studio::picture_rect(body)).into_iter().collect();
+                effects.extend(super::preview::glue::sync(self));
+                effects
             }
             ScreenId::Checkout => {
                 self.checkout.picture.want(ImageTarget::Checkout, checkout::picture_rect(body)).into_iter().collect()

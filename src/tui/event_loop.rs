@@ -57,7 +57,10 @@ pub async fn run(
     let mut last_tick = Instant::now();
     loop {
         // Every pass follows a change (a message was applied), so every pass draws once.
+        let drawing = Instant::now();
         terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+        // A measurement, like the memory sample: a slow terminal gets fewer preview frames.
+        app.studio.preview.draw_cost = drawing.elapsed();
         if app.quit {
             return Ok(());
         }

@@ -10,6 +10,8 @@ pub mod images;
 pub mod import;
 pub mod jobs;
 pub mod msg;
+pub mod preview;
+pub mod preview_worker;
 pub mod runtime;
 pub mod screens;
 pub mod stderr;

@@ -1,6 +1,7 @@
 //! What flows into `update` (messages) and out of it (effects for the runtime to carry out).
 
 use super::images::ImageKey;
+use super::preview::{FrameKey, PreviewInfo, Request};
 use crate::domain::{Facts, Stage, Style};
 use crate::pipeline::{Outcome, ProgressEvent, SessionParams, SessionResults};
 use image::DynamicImage;
@@ -41,6 +42,16 @@ pub enum Msg {
     SolidRendered {
         version: u64,
         result: Result<Arc<DynamicImage>, String>,
+    },
+    /// The preview worker has the solid of `version` ready to draw.
+    PreviewLoaded {
+        version: u64,
+        result: Result<PreviewInfo, String>,
+    },
+    /// One preview frame, encoded for the terminal.
+    PreviewFrame {
+        key: FrameKey,
+        result: Result<Protocol, String>,
     },
 }
 
@@ -135,4 +146,5 @@ pub enum Effect {
     LoadConcepts { seq: u64, session: String, known: [Option<String>; 4] },
     Encode { key: ImageKey, image: Arc<DynamicImage> },
     RenderSolid { session: String, slot: usize, version: u64, px: (u32, u32), background: [u8; 3] },
+    Preview(Request),
 }

@@ -3,10 +3,9 @@
 
 use super::graphics;
 use super::msg::{CardData, Effect, JobError, JobOutput, JobSpec, Msg, SessionInfo};
-use super::still;
+use super::preview_worker::{Command, PreviewWorker};
 use crate::pipeline::{CancelToken, Pipeline, PipelineError, SessionParams, SessionResults};
 use crate::store::{AssetKind, AssetRow, Store};
-use image::DynamicImage;
 use ratatui::layout::Size;
 use ratatui_image::picker::Picker;
 use std::collections::HashMap;
@@ -18,6 +17,7 @@ pub struct Runtime {
     picker: Picker,
     tx: UnboundedSender<Msg>,
     cancels: HashMap<u64, CancelToken>,
+    preview: PreviewWorker,
 }
 
 /// Reads a session row into what the studio holds.
@@ -99,23 +99,18 @@ fn load_concepts(store: &Store, session: &str, known: &[Option<String>; 4]) -> R
     Ok(cards)
 }
 
-fn render_solid(
-    store: &Store,
-    session: &str,
-    slot: usize,
-    px: (u32, u32),
-    background: [u8; 3],
-) -> Result<Arc<DynamicImage>, String> {
+/// The session's finished solid, for the preview worker (which also draws the still).
+fn read_solid(store: &Store, session: &str, slot: usize) -> Result<crate::mesh::Mesh, String> {
     let rows = store.assets(session, AssetKind::FinalMesh).map_err(|e| e.to_string())?;
     let row = rows.into_iter().rev().find(|a| a.slot == slot).ok_or("the solid is not saved yet")?;
     let bytes = store.read_file(&row).map_err(|e| e.to_string())?;
-    let mesh = crate::mesh::io::read_stl(&bytes).map_err(|e| e.to_string())?;
-    Ok(Arc::new(DynamicImage::ImageRgba8(still::render(&mesh, px.0, px.1, background))))
+    crate::mesh::io::read_stl(&bytes).map_err(|e| e.to_string())
 }
 
 impl Runtime {
     pub fn new(pipeline: Pipeline, picker: Picker, tx: UnboundedSender<Msg>) -> Runtime {
-        Runtime { pipeline, picker, tx, cancels: HashMap::new() }
+        let preview = PreviewWorker::spawn(picker.clone(), tx.clone());
+        Runtime { pipeline, picker, tx, cancels: HashMap::new(), preview }
     }
 
     /// Runs `work` on the blocking pool and sends its message back; a closed channel means we are quitting.
@@ -172,10 +167,22 @@ impl Runtime {
                     result: graphics::encode(&picker, &image, Size::new(key.cells.0, key.cells.1)),
                 });
             }
-            Effect::RenderSolid { session, slot, version, px, background } => self.spawn(move || Msg::SolidRendered {
-                version,
-                result: render_solid(&store, &session, slot, px, background),
-            }),
+            Effect::RenderSolid { session, slot, version, px, background } => {
+                let (worker, tx) = (self.preview.sender(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let failed = match read_solid(&store, &session, slot) {
+                        Ok(mesh) => worker
+                            .send(Command::Mesh { version, mesh, still: px, background })
+                            .err()
+                            .map(|_| "the preview stopped".to_string()),
+                        Err(e) => Some(e),
+                    };
+                    if let Some(e) = failed {
+                        let _ = tx.send(Msg::SolidRendered { version, result: Err(e) });
+                    }
+                });
+            }
+            Effect::Preview(request) => self.preview.send(Command::Request(request)),
         }
     }
 

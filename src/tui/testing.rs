@@ -65,7 +65,7 @@ pub fn sample_image(slot: usize) -> DynamicImage {
 }
 
 /// A small stepped tower, standing for the finished solid.
-pub fn sample_solid() -> DynamicImage {
+pub fn sample_mesh() -> Mesh {
     let mut vertices = Vec::new();
     let mut triangles = Vec::new();
     for (i, (r, z0, z1)) in [(20.0f32, 0.0f32, 10.0f32), (12.0, 10.0, 50.0), (7.0, 50.0, 64.0)].into_iter().enumerate()
@@ -82,7 +82,34 @@ pub fn sample_solid() -> DynamicImage {
             triangles.push([base + q[0], base + q[2], base + q[3]]);
         }
     }
-    DynamicImage::ImageRgba8(super::still::render(&Mesh::new(vertices, triangles), 160, 160, [19, 22, 41]))
+    Mesh::new(vertices, triangles)
+}
+
+/// The finished solid's still picture.
+pub fn sample_solid() -> DynamicImage {
+    DynamicImage::ImageRgba8(super::still::render(&sample_mesh(), 160, 160, [19, 22, 41]))
+}
+
+/// The sample solid loaded into the Studio's preview, paused with the front (azimuth 0) shown,
+/// encoded as half-blocks synchronously: a fixed picture for snapshots.
+pub fn with_preview(app: &mut App) {
+    use super::preview::{FrameKey, LiveView};
+    use super::preview_worker::{prepare, render_frame, turntable_fit};
+    let (display, info) = prepare(&sample_mesh());
+    app.shared.solid_version = 1;
+    let p = &mut app.studio.preview;
+    p.loaded(1, info);
+    p.playing = false;
+    let rect = super::screens::studio::picture_rect(super::app::frame_areas(app.shared.size).body);
+    let Some(spec) = p.wanted_spec((rect.width, rect.height), app.shared.theme.background_rgb(), 2) else { return };
+    p.sync(Some(spec));
+    let picker = graphics::Graphics::halfblocks("test").picker;
+    let (w, h) = super::preview_worker::frame_px(&picker, spec.cells);
+    let fit = turntable_fit(&display, &spec, w as f32 / h as f32);
+    let view = LiveView { azimuth_deg: 0.0, engraving: 0.0 };
+    if let Ok(frame) = render_frame(&mut crate::render::Renderer::new(), &picker, &display, &spec, view, fit) {
+        p.accept(FrameKey::Turntable { spec, index: 0 }, frame);
+    }
 }
 
 pub fn sessions() -> Vec<SessionSummary> {
@@ -252,16 +279,14 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
         "studio-done" => {
             app.screen = ScreenId::Studio;
             app.studio.report = Some(report());
-            app.studio.picture.set_image(Some(Arc::new(sample_solid())));
-            encode_visible(&mut app);
+            with_preview(&mut app);
             app.shared.progress.log("printable solid: done in 0:04".into());
             app.shared.progress.rss_bytes = Some(140 * 1024 * 1024);
         }
         "studio-editing" => {
             app.screen = ScreenId::Studio;
             app.studio.report = Some(report());
-            app.studio.picture.set_image(Some(Arc::new(sample_solid())));
-            encode_visible(&mut app);
+            with_preview(&mut app);
             app.studio.focus = 2;
             app.studio.height = tui_input::Input::new("300".into());
             app.studio.errors[2] = Some("30-250 mm".into());

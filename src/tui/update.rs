@@ -5,6 +5,7 @@ use super::action::{self, Action};
 use super::app::{App, Overlay, ScreenId};
 use super::images::ImageTarget;
 use super::msg::{Effect, JobError, JobKind, JobOutput, JobSpec, Msg, SessionInfo};
+use super::preview;
 use super::screens::{checkout, gallery, input, sessions, studio};
 use crate::domain::Stage;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
@@ -27,7 +28,9 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
             if rss_bytes.is_some() {
                 app.shared.progress.rss_bytes = rss_bytes;
             }
-            studio::on_tick(app)
+            let mut effects = studio::on_tick(app);
+            effects.extend(preview::glue::on_tick(app));
+            effects
         }
         Msg::SessionOpened(result) => on_session(app, result),
         Msg::Progress { job, event } => {
@@ -58,6 +61,14 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
                 }
                 Err(e) => app.shared.progress.log(e),
             }
+            Vec::new()
+        }
+        Msg::PreviewLoaded { version, result } => {
+            preview::glue::on_loaded(app, version, result);
+            Vec::new()
+        }
+        Msg::PreviewFrame { key, result } => {
+            preview::glue::on_frame(app, key, result);
             Vec::new()
         }
         Msg::SolidRendered { version, result } => {

@@ -8,6 +8,7 @@ use crate::tui::app::{App, ScreenId};
 use crate::tui::images::ImageSlot;
 use crate::tui::jobs::StageState;
 use crate::tui::msg::{Effect, JobKind, JobSpec};
+use crate::tui::preview::{self, PreviewState};
 use crate::tui::screens::checkout;
 use crate::tui::screens::input::MAX_LINE_CHARS;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -33,6 +34,8 @@ pub struct StudioScreen {
     pub errors: [Option<String>; 3],
     pub report: Option<Printability>,
     pub picture: ImageSlot,
+    /// The rotating preview of the solid.
+    pub preview: PreviewState,
     /// When the pending edit is due to be cut.
     pub recut_due: Option<Instant>,
     pub notice: Option<String>,
@@ -43,6 +46,12 @@ pub const HELP: &[(&str, &str)] = &[
     ("typing", "edits the engraving; the pedestal is cut again 0.6 s after you stop"),
     ("↑ ↓  PgUp PgDn", "height ±1 mm / ±10 mm (on the height field)"),
     ("Enter", "on the button: continue to checkout"),
+    ("space", "stop or resume turning (on the button)"),
+    ("← → ↑ ↓", "turn the piece, look from higher or lower"),
+    ("+ -  0", "zoom in or out; 0 resets the view"),
+    ("o", "tint overhangs steeper than 45° (they need supports)"),
+    ("t", "tint walls thinner than the nozzle can print"),
+    ("e", "fly to the engraving and back"),
     ("Ctrl-G", "continue to checkout from any field"),
     ("Esc", "back to the gallery (the job keeps running)"),
     ("? F1", "this help (? outside text fields)"),
@@ -52,7 +61,7 @@ pub const HELP: &[(&str, &str)] = &[
 pub fn hints(ctx: KeyContext) -> &'static str {
     match ctx {
         KeyContext::Text => "Tab next · ↑↓ height · Enter next · Ctrl-G checkout · Esc back · F1 help",
-        _ => "Tab engraving · Enter checkout · Esc gallery · ? help · q quit",
+        _ => "space pause · ←→↑↓ orbit · +- zoom · o t e views · Tab edit · Enter checkout",
     }
 }
 
@@ -74,6 +83,7 @@ impl StudioScreen {
             errors: Default::default(),
             report: None,
             picture: ImageSlot::default(),
+            preview: PreviewState::new(),
             recut_due: None,
             notice: None,
         }
@@ -81,7 +91,7 @@ impl StudioScreen {
 
     pub fn key_context(&self) -> KeyContext {
         if self.focus == CONTINUE {
-            KeyContext::Command
+            KeyContext::Preview
         } else {
             KeyContext::Text
         }
@@ -111,6 +121,7 @@ impl StudioScreen {
             height_mm: height,
             line1: self.line1.value().trim().to_string(),
             line2: self.line2.value().trim().to_string(),
+            ..FabSpec::default()
         })
     }
 
@@ -122,7 +133,6 @@ impl StudioScreen {
 
     pub fn fab_spec(&self) -> FabSpec {
         self.fab_spec_or(&FabSpec::default())
-            ..FabSpec::default()
     }
 
     fn field_mut(&mut self, i: usize) -> Option<&mut Input> {
@@ -160,6 +170,9 @@ impl StudioScreen {
 }
 
 pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Action::Preview(key) = action {
+        return preview::glue::on_key(app, key);
+    }
     let now = app.shared.now;
     let s = &mut app.studio;
     match action {

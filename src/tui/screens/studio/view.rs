@@ -226,10 +226,13 @@ impl Widget for View<'_, StudioScreen> {
         render_progress(&self, progress, buf);
         render_report(&self, report, buf);
         let [preview, engraving] = right_split(right);
-        let block = Block::bordered()
+        let mut block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(t.border(false))
             .title_top(Span::styled(" Your keepsake ", t.accent()));
+        if let Some(status) = crate::tui::preview::status(&self.screen.preview) {
+            block = block.title_bottom(Line::from(Span::styled(format!(" {status} "), t.muted())).right_aligned());
+        }
         block.render(preview, buf);
         let busy = sh.job_pending(&[JobKind::Solid, JobKind::Recut]);
         let placeholder = if busy {
@@ -240,8 +243,8 @@ impl Widget for View<'_, StudioScreen> {
             "no solid yet"
         };
         let spin = (busy || sh.solid_pending).then(|| spinner::frame(sh.tick));
-        Picture { protocol: self.screen.picture.protocol(), placeholder, spinner: spin, theme: t }
-            .render(picture_rect(area), buf);
+        let shown = self.screen.preview.protocol().or(self.screen.picture.protocol());
+        Picture { protocol: shown, placeholder, spinner: spin, theme: t }.render(picture_rect(area), buf);
         render_engraving(&self, engraving, buf);
     }
 }
