@@ -7,7 +7,7 @@ use memoreez::fab::solid::OfflineFabricator;
 use memoreez::fab::{FabSpec, Fabricator};
 use memoreez::mesh::cleanup::{self, CleanupOptions};
 use memoreez::mesh::marching_cubes::{grid_from_fn, marching_cubes};
-use memoreez::mesh::Mesh;
+use memoreez::mesh::{analysis, Mesh};
 use memoreez::pipeline::{NoProgress, Progress};
 use std::time::{Duration, Instant};
 
@@ -82,6 +82,11 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(40));
     let opts = CleanupOptions { face_budget: Some(cleanup::DEFAULT_FACE_BUDGET - 40_000), ..CleanupOptions::default() };
     group.bench_function("clean_700k", |b| b.iter(|| cleanup::clean(&raw, &opts).expect("clean")));
+    // Reference: the clean-up fabrication had before (weld, drop degenerate faces, keep the largest
+    // part; no winding, holes or decimation), on the same mesh.
+    group.bench_function("reference_old_clean_700k", |b| {
+        b.iter(|| analysis::keep_largest_component(&analysis::remove_degenerate(&analysis::weld(&raw, 2.1e-6))))
+    });
     group.bench_function("fabricate_700k", |b| {
         b.iter(|| OfflineFabricator.make_printable(&raw, &spec, &NoProgress).expect("fabricate"))
     });

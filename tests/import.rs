@@ -20,9 +20,15 @@ fn make(env: &Env, file: &str, extra: &[&str]) -> (std::process::Output, PathBuf
     (env.run(&args), out)
 }
 
-fn expect_solid(file: &str, extra: &[&str], height: f32) -> String {
+/// Makes a solid and checks it. `slicer`: the backend that prices it ("estimate" keeps the test
+/// quick; "auto" uses PrusaSlicer where installed).
+fn expect_solid(file: &str, extra: &[&str], height: f32, slicer: &str) -> String {
     let env = Env::new();
-    let (out, stl) = make(&env, file, extra);
+    let config = env.path("config.toml");
+    std::fs::write(&config, format!("[backends]\nslicer = \"{slicer}\"\n")).unwrap();
+    let mut extra = extra.to_vec();
+    extra.extend(["--config", config.to_str().unwrap()]);
+    let (out, stl) = make(&env, file, &extra);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{file}:\n{err}");
     let summary = stdout_json(&out);
@@ -37,29 +43,29 @@ fn expect_solid(file: &str, extra: &[&str], height: f32) -> String {
 
 #[test]
 fn a_model_with_small_holes_is_repaired_and_made() {
-    let err = expect_solid("holey.stl", &["--height-mm", "60"], 60.0);
-    assert!(err.contains("read a STL model with 303 faces"), "{err}");
+    let err = expect_solid("holey.stl", &["--height-mm", "60"], 60.0, "auto");
+    assert!(err.contains("read an STL model with 303 faces"), "{err}");
     assert!(err.contains("3 small hole(s) closed"), "{err}");
 }
 
 #[test]
 fn obj_quads_in_centimetres_y_up() {
-    let err = expect_solid("quads.obj", &["--units", "cm", "--name", "Box"], 80.0);
+    let err = expect_solid("quads.obj", &["--units", "cm", "--name", "Box"], 80.0, "estimate");
     assert!(err.contains("units: centimetres (as asked)"), "{err}");
     assert!(err.contains("up axis: Y (a guess; use --up y|z to change it)"), "{err}");
 }
 
 #[test]
 fn glb_and_binary_ply() {
-    let err = expect_solid("cube.glb", &[], 80.0);
+    let err = expect_solid("cube.glb", &[], 80.0, "estimate");
     assert!(err.contains("units: metres (glTF's unit and axis by specification)"), "{err}");
-    expect_solid("cube_binary.ply", &["--up", "z"], 80.0);
+    expect_solid("cube_binary.ply", &["--up", "z"], 80.0, "estimate");
 }
 
 #[test]
 fn stl_ascii_and_binary_with_a_solid_header() {
-    expect_solid("cube_ascii.stl", &[], 80.0);
-    expect_solid("cube_solid_header.stl", &[], 80.0);
+    expect_solid("cube_ascii.stl", &[], 80.0, "estimate");
+    expect_solid("cube_solid_header.stl", &[], 80.0, "estimate");
 }
 
 #[test]

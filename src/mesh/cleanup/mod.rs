@@ -67,6 +67,9 @@ pub struct CleanupReport {
     pub open_holes: Vec<usize>,
     /// Faces before and after decimation, when it ran.
     pub decimated: Option<(usize, usize)>,
+    /// Over budget, but every simplification tried would have opened the surface: all faces kept.
+    #[serde(default)]
+    pub decimation_refused: bool,
     pub faces_out: usize,
 }
 
@@ -97,6 +100,9 @@ impl CleanupReport {
         }
         if let Some((from, to)) = self.decimated {
             n.push(format!("simplified from {from} to {to} faces"));
+        }
+        if self.decimation_refused {
+            n.push(format!("kept all {} faces: simplifying would have opened the surface", self.faces_out));
         }
         n
     }
@@ -167,9 +173,12 @@ pub fn clean(raw: &Mesh, opts: &CleanupOptions) -> Result<(Mesh, CleanupReport),
     }
     if let Some(budget) = opts.face_budget {
         let from = m.triangles.len();
-        if let Some(d) = decimate::decimate(&m, budget, closed) {
-            m = d;
-            r.decimated = Some((from, m.triangles.len()));
+        match decimate::decimate(&m, budget, closed) {
+            Some(d) => {
+                m = d;
+                r.decimated = Some((from, m.triangles.len()));
+            }
+            None => r.decimation_refused = from > budget,
         }
     }
     r.faces_out = m.triangles.len();

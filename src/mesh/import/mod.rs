@@ -28,6 +28,16 @@ pub enum Format {
     Gltf,
 }
 
+impl Format {
+    /// "a" or "an", as the name is spoken.
+    pub fn article(self) -> &'static str {
+        match self {
+            Format::Stl | Format::Obj => "an",
+            Format::Ply | Format::Gltf => "a",
+        }
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -103,7 +113,7 @@ impl Imported {
         };
         let [x, y, z] = self.size_mm();
         let mut n = vec![
-            format!("read a {} model with {} faces", self.format, self.repair.faces_in),
+            format!("read {} {} model with {} faces", self.format.article(), self.format, self.repair.faces_in),
             format!("units: {} ({})", self.units.label(), why(self.units_source, "--units mm|cm|m|in")),
             format!("up axis: {} ({})", self.up, why(self.up_source, "--up y|z")),
             format!("size as read: {x:.1} x {y:.1} x {z:.1} mm (the piece is scaled to the height asked)"),
