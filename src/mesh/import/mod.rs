@@ -118,7 +118,12 @@ impl Imported {
             format!("up axis: {} ({})", self.up, why(self.up_source, "--up y|z")),
             format!("size as read: {x:.1} x {y:.1} x {z:.1} mm (the piece is scaled to the height asked)"),
         ];
-        n.extend(self.repair.notes().into_iter().map(|s| format!("repaired: {s}")));
+        let mut repair = self.repair.clone();
+        if self.format == Format::Stl {
+            // STL stores three corners per triangle: welding them is reading, not repairing.
+            repair.welded_vertices = 0;
+        }
+        n.extend(repair.notes().into_iter().map(|s| format!("repaired: {s}")));
         n
     }
 }
