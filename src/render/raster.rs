@@ -105,6 +105,8 @@ pub struct Renderer {
     depth: Vec<f32>,
     colour: Vec<u32>,
     srgb: Vec<u8>,
+    /// The last matcap and what it was built for: a turntable keeps one elevation, so one table.
+    matcap: Option<(ClayLook, [f32; 3], Matcap)>,
 }
 
 fn pack(c: [u8; 3]) -> u32 {
@@ -154,9 +156,13 @@ impl Renderer {
     }
 
     /// Clip position and clay shade of every vertex.
-    fn vertices(&self, mesh: &DisplayMesh, proj: &Projection, opts: &RenderOptions) -> Vec<ClipVertex> {
+    fn vertices(&mut self, mesh: &DisplayMesh, proj: &Projection, opts: &RenderOptions) -> Vec<ClipVertex> {
         let b = proj.basis;
-        let matcap = Matcap::new(&opts.look, [b.right[2], b.up[2], b.back[2]]);
+        let up = [b.right[2], b.up[2], b.back[2]];
+        if !matches!(&self.matcap, Some((look, u, _)) if *look == opts.look && *u == up) {
+            self.matcap = Some((opts.look, up, Matcap::new(&opts.look, up)));
+        }
+        let Some((_, _, matcap)) = &self.matcap else { return Vec::new() };
         let power = opts.occlusion_power.max(0.0);
         let gain = opts.detail;
         (0..mesh.positions.len())
@@ -214,12 +220,14 @@ fn setup_all(
             let mut tris = Vec::with_capacity(chunk.len());
             let mut bins = vec![Vec::new(); bands];
             for (k, t) in chunk.iter().enumerate() {
-                let Some(v) = t.iter().map(|&i| verts.get(i as usize).copied()).collect::<Option<Vec<_>>>() else {
+                let (Some(&a), Some(&b), Some(&v2)) =
+                    (verts.get(t[0] as usize), verts.get(t[1] as usize), verts.get(t[2] as usize))
+                else {
                     continue;
                 };
                 let flags = mesh.flags.get(c * SETUP_CHUNK + k).copied().unwrap_or(0);
                 let tint = tint_of(flags, opts);
-                clip_and_setup([v[0], v[1], v[2]], near, sw, sh, tint, &mut |s| {
+                clip_and_setup([a, b, v2], near, sw, sh, tint, &mut |s| {
                     for bin in &mut bins[s.y0 as usize / BAND_ROWS..=s.y1 as usize / BAND_ROWS] {
                         bin.push(tris.len() as u32);
                     }
@@ -247,6 +255,14 @@ fn clip_and_setup(v: [ClipVertex; 3], near: f32, sw: usize, sh: usize, tint: u8,
         return;
     }
     if d.iter().all(|di| di.iter().all(|x| *x >= 0.0)) {
+        // In front of the eye, det[x y w] has the sign of the screen area: most faces turned
+        // away are dropped here, before projecting (the exact test in `setup` decides the rest).
+        let [a, b, c] = v.map(|c| c.p);
+        let det = a[0] * (b[1] * c[2] - c[1] * b[2]) - a[1] * (b[0] * c[2] - c[0] * b[2])
+            + a[2] * (b[0] * c[1] - c[0] * b[1]);
+        if det < -1e-6 * (a[2] * b[2] * c[2]).abs() {
+            return;
+        }
         if let Some(s) = setup(v, sw, sh, tint) {
             emit(s);
         }
@@ -405,6 +421,19 @@ fn resolve(colour: &[u32], w: u32, h: u32, s: u32) -> RgbaImage {
     let mut out = vec![0u8; w * h * 4];
     let n = (s * s) as u32;
     out.par_chunks_mut(w * 4).enumerate().for_each(|(y, row)| {
+        if s == 2 {
+            // The usual case, unrolled.
+            let (top, bottom) = (&colour[2 * y * sw..(2 * y + 1) * sw], &colour[(2 * y + 1) * sw..(2 * y + 2) * sw]);
+            for (x, px) in row.chunks_exact_mut(4).enumerate() {
+                let q = [top[2 * x], top[2 * x + 1], bottom[2 * x], bottom[2 * x + 1]];
+                for (k, out) in px[..3].iter_mut().enumerate() {
+                    let sum: u32 = q.iter().map(|c| (c >> (8 * k)) & 0xff).sum();
+                    *out = ((sum + 2) / 4) as u8;
+                }
+                px[3] = 255;
+            }
+            return;
+        }
         for x in 0..w {
             let mut sum = [0u32; 3];
             for sy in 0..s {
