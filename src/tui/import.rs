@@ -8,7 +8,8 @@
 
 use super::still;
 use crate::domain::{Facts, Stage, Style, MAX_NAME_CHARS};
-use crate::mesh::import::{import_file, ImportOptions, Imported};
+use crate::fab::Orientation;
+use crate::mesh::import::{import_file, ImportOptions, Imported, Source};
 use crate::mesh::Mesh;
 use crate::pipeline::SessionParams;
 use crate::store::{AssetKind, AssetStatus, NewAsset, Store, StoreError};
@@ -125,6 +126,11 @@ pub fn import_session(
     let name = name.map(str::to_string).unwrap_or_else(|| stem(path));
     let facts = Facts { name: name.clone(), hobbies: kind.to_string(), quirk: String::new(), occasion: None };
     params.pick = Some(0);
+    if imported.as_ref().is_some_and(|i| i.up_source == Source::Guess) {
+        // An up axis we only guessed is not trusted: fabrication stands the model on its most
+        // stable side instead.
+        params.fab.orientation = Orientation::Auto;
+    }
     let session = store.create_session(&facts, &serde_json::to_value(&params).unwrap_or_default())?;
     let (rel, sha) = store.put_file(&picture_png, "png")?;
     let title = format!("Your {}: {name}", if imported.is_some() { "model" } else { "picture" });
@@ -178,5 +184,25 @@ mod tests {
         assert!(err.is_bad_input());
         let err = err.to_string();
         assert!(err.contains("junk.stl") && err.contains("not a 3D model"), "{err}");
+    }
+
+    #[test]
+    fn a_guessed_up_axis_lets_fabrication_orient_the_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/meshes/holey.stl");
+        let orientation = |opts: ImportOptions| {
+            let (id, imported) =
+                import_session(&store, &Import::Mesh(file.clone(), opts), Some("Ball"), SessionParams::default())
+                    .unwrap();
+            assert_eq!(imported.unwrap().repair.filled_holes, 3);
+            let row = store.session(&id).unwrap();
+            assert_eq!(row.facts.name, "Ball");
+            assert_eq!(store.assets(&id, AssetKind::RawMesh).unwrap().len(), 1);
+            serde_json::from_value::<SessionParams>(row.params).unwrap().fab.orientation
+        };
+        assert_eq!(orientation(ImportOptions::default()), Orientation::Auto);
+        let given = ImportOptions { up: Some(crate::mesh::import::UpAxis::Z), ..ImportOptions::default() };
+        assert_eq!(orientation(given), Orientation::Trusted);
     }
 }
