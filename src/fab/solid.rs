@@ -1,7 +1,9 @@
 //! The offline fabricator: raw mesh in, one printable solid out, all through manifold-rs.
 
 use crate::fab::engraving::{self, EngravingPlan};
-use crate::fab::{manifold_io, orient, printability, FabSpec, Fabricator, Orientation, Printability, Printable};
+use crate::fab::{
+    manifold_io, orient, printability, touching, FabSpec, Fabricator, Orientation, Printability, Printable,
+};
 use crate::mesh::cleanup::{self, CleanupOptions};
 use crate::mesh::{analysis, Mesh};
 use crate::pipeline::{Progress, StageError};
@@ -36,6 +38,13 @@ impl Fabricator for OfflineFabricator {
         let mut warnings = Vec::new();
 
         let mut clean = clean(raw, progress)?;
+        // Clean-up keeps every sizeable part; the piece is one solid, so the figure is the largest
+        // and the rest would fall off the pedestal (and take the asked height with them).
+        let parts = analysis::components(&clean).len();
+        if parts > 1 {
+            clean = analysis::keep_largest_component(&clean);
+            warnings.push(format!("{} piece(s) not attached to the figure were left out", parts - 1));
+        }
         if spec.orientation == Orientation::Auto {
             let (turned, note) = orient::auto_orient(&clean)?;
             progress.note(&note);
@@ -68,6 +77,10 @@ impl Fabricator for OfflineFabricator {
         if parts > 1 {
             mesh = analysis::keep_largest_component(&mesh);
             warnings.push(format!("{} loose piece(s) that did not touch the pedestal were left out", parts - 1));
+        }
+        let (mesh, moved) = touching::separate(&mesh);
+        if moved > 0 {
+            progress.note(&format!("moved {moved} vertices where the surface touched itself a micrometre apart"));
         }
         let report = printability::assess(&mesh, plan.lettering(), warnings);
         done(progress, 6, "printability assessed")?;
