@@ -145,11 +145,25 @@ pub fn report_lines(report: &Printability, t: &crate::tui::theme::Theme) -> Vec<
             Span::raw(format!("{:.0}%", report.overhang_pct)),
         ]),
     ];
-    if let Some(stroke) = report.thinnest_stroke_mm {
+    if report.overhang_mm2 > 0.0 {
+        lines[2].spans.push(Span::raw(format!(" ({:.0} mm²)", report.overhang_mm2)));
+    }
+    if let Some(wall) = report.thinnest_wall_mm {
         lines.push(Line::from(vec![
-            Span::styled("thinnest letter stroke ", t.muted()),
-            Span::raw(format!("{stroke:.1} mm")),
+            mark(report.thin_wall_mm2 == 0.0),
+            Span::styled("thinnest wall ", t.muted()),
+            Span::raw(format!("{wall:.1} mm")),
+            Span::styled("  on the bed ", t.muted()),
+            Span::raw(format!("{:.0} cm²", report.base_contact_mm2 / 100.0)),
         ]));
+    }
+    if let Some(stroke) = report.thinnest_stroke_mm {
+        let mut letters =
+            vec![Span::styled("thinnest letter stroke ", t.muted()), Span::raw(format!("{stroke:.1} mm"))];
+        if let Some(cap) = report.cap_height_mm {
+            letters.extend([Span::styled("  letters ", t.muted()), Span::raw(format!("{cap:.1} mm tall"))]);
+        }
+        lines.push(Line::from(letters));
     }
     if report.warnings.is_empty() {
         lines.push(Line::from(Span::styled("✓ ready to print", t.ok())));
