@@ -47,7 +47,11 @@ fn bad_facts_and_options_exit_2_with_a_reason() {
     expect_bad(&env, &["--height-mm", "20"], "outside 30-250");
     expect_bad(&env, &["--height-mm", "251"], "outside 30-250");
     expect_bad(&env, &["--line1", "漢字"], "'漢', '字'");
-    expect_bad(&env, &["--line2", "Дмитрий 漢"], "--line2: the font has no glyphs for '漢'; use Latin letters or leave");
+    expect_bad(
+        &env,
+        &["--line2", "Дмитрий 漢"],
+        "--line2: the font has no glyphs for '漢'; use Latin letters or leave",
+    );
     expect_bad(&env, &["--line2", "a very very long second line here"], "24 or fewer");
     expect_bad(&env, &["--occasion", "funeral"], "unknown occasion");
     expect_bad(&env, &["--email", "not-an-email"], "not an email");
