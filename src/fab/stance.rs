@@ -10,6 +10,7 @@
 //! (-Y) keeps the win when it is nearly as good, so a model that already stands is left alone.
 
 use crate::fab::manifold_io;
+use crate::mesh::vec64::{cross, dot, sub};
 use crate::mesh::Mesh;
 use crate::pipeline::StageError;
 
@@ -236,18 +237,6 @@ fn normalise(v: [f64; 3]) -> [f64; 3] {
     } else {
         [v[0] / l, v[1] / l, v[2] / l]
     }
-}
-
-fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! rays around it decides (the median, as in the shape diameter function): across a real wall
 //! every ray is short, across relief most rays run deep.
 
+use crate::mesh::vec64::{cross, dot, sub};
 use crate::mesh::Mesh;
 use rayon::prelude::*;
 
@@ -226,18 +227,6 @@ fn intersect(o: [f64; 3], d: [f64; 3], [a, b, c]: [[f64; 3]; 3]) -> Option<f64> 
         return None;
     }
     Some(dot(e2, q) * inv)
-}
-
-fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
 #[cfg(test)]

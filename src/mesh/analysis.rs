@@ -2,23 +2,12 @@
 //! check, vertex welding, degenerate faces.
 
 use super::Mesh;
+use crate::mesh::vec64::{cross, dot, sub};
 use std::collections::HashMap;
 
 fn vertex(m: &Mesh, i: u32) -> [f64; 3] {
     let v = m.vertices[i as usize];
     [v[0] as f64, v[1] as f64, v[2] as f64]
-}
-
-fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 /// Twice the triangle's area vector (unnormalised normal), in f64.

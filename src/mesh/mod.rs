@@ -35,3 +35,4 @@ pub mod import;
 pub mod io;
 pub mod marching_cubes;
 pub mod threemf;
+pub mod vec64;

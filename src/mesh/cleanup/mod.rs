@@ -185,9 +185,9 @@ pub fn clean(raw: &Mesh, opts: &CleanupOptions) -> Result<(Mesh, CleanupReport),
     Ok((m, r))
 }
 
-/// Drops vertex-connected parts below `share` of all faces, never the largest; returns the parts
-/// and faces dropped.
-fn drop_small_parts(m: &mut Mesh, share: f64) -> (usize, usize) {
+/// For each face, the smallest vertex index of its vertex-connected part: a label shared by
+/// exactly the faces of one part (union-find over the faces' vertices).
+pub(crate) fn face_parts(m: &Mesh) -> Vec<u32> {
     let n = m.vertices.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     fn find(p: &mut [u32], mut x: u32) -> u32 {
@@ -205,7 +205,14 @@ fn drop_small_parts(m: &mut Mesh, share: f64) -> (usize, usize) {
             }
         }
     }
-    let roots: Vec<u32> = m.triangles.iter().map(|t| find(&mut parent, t[0])).collect();
+    m.triangles.iter().map(|t| find(&mut parent, t[0])).collect()
+}
+
+/// Drops vertex-connected parts below `share` of all faces, never the largest; returns the parts
+/// and faces dropped.
+fn drop_small_parts(m: &mut Mesh, share: f64) -> (usize, usize) {
+    let n = m.vertices.len();
+    let roots = face_parts(m);
     let mut faces_of = vec![0usize; n];
     for &r in &roots {
         faces_of[r as usize] += 1;

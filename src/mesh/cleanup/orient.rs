@@ -2,6 +2,7 @@
 //! closed shell turned so its faces point outwards (a cavity inside another shell points inwards).
 
 use super::adjacency::VertexFaces;
+use crate::mesh::vec64::{cross, dot};
 use crate::mesh::Mesh;
 use std::collections::VecDeque;
 
@@ -20,26 +21,11 @@ pub(crate) struct Oriented {
 /// already agrees across every edge (see [`super::EdgeCensus`]), and much cheaper than [`orient`].
 pub(crate) fn orient_consistent(m: &mut Mesh) -> Oriented {
     let n = m.vertices.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
-    for t in &m.triangles {
-        for k in 1..3 {
-            let (a, b) = (find(&mut parent, t[0]), find(&mut parent, t[k]));
-            if a != b {
-                parent[a.max(b) as usize] = a.min(b);
-            }
-        }
-    }
+    let parts = super::face_parts(m);
     let mut shell_of_root = vec![u32::MAX; n];
     let mut shells: Vec<Vec<u32>> = Vec::new();
-    for f in 0..m.triangles.len() {
-        let r = find(&mut parent, m.triangles[f][0]) as usize;
+    for (f, &r) in parts.iter().enumerate() {
+        let r = r as usize;
         if shell_of_root[r] == u32::MAX {
             shell_of_root[r] = shells.len() as u32;
             shells.push(Vec::new());
@@ -101,14 +87,6 @@ fn centre(m: &Mesh) -> [f64; 3] {
 fn corner(m: &Mesh, i: u32, c: [f64; 3]) -> [f64; 3] {
     let v = m.vertices[i as usize];
     [0, 1, 2].map(|k| f64::from(v[k]) - c[k])
-}
-
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 fn shell_volume(m: &Mesh, faces: &[u32], c: [f64; 3]) -> f64 {
