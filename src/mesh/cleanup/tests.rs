@@ -1,22 +1,7 @@
 use super::*;
+use crate::mesh::analysis::tests::cuboid;
 use crate::mesh::analysis::{is_closed_manifold, signed_volume};
 use crate::mesh::marching_cubes::{grid_from_fn, marching_cubes};
-
-/// An axis-aligned box, 8 vertices, 12 outward triangles.
-fn cuboid(lo: [f32; 3], hi: [f32; 3]) -> Mesh {
-    let vertices = (0..8)
-        .map(|i| {
-            [
-                if i & 1 == 0 { lo[0] } else { hi[0] },
-                if i & 2 == 0 { lo[1] } else { hi[1] },
-                if i & 4 == 0 { lo[2] } else { hi[2] },
-            ]
-        })
-        .collect();
-    let quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
-    let triangles = quads.iter().flat_map(|q| [[q[0], q[1], q[2]], [q[0], q[2], q[3]]]).collect();
-    Mesh { vertices, triangles }
-}
 
 /// A closed sphere of radius `r` (grid units) from marching cubes, centred at (c, c, c).
 fn sphere(n: usize, r: f32) -> Mesh {
