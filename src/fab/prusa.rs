@@ -127,6 +127,11 @@ impl PrusaSlicer {
             "--perimeters".into(),
             p.perimeters.to_string().into(),
         ];
+        if p.fill_density_percent >= 100.0 {
+            // PrusaSlicer refuses its default pattern at 100 %: "not supposed to work at 100% density".
+            a.push("--fill-pattern".into());
+            a.push("rectilinear".into());
+        }
         if p.supports {
             a.push("--support-material".into());
         }
@@ -401,8 +406,10 @@ mod tests {
             let out = dir.path().join(format!("cube{fill}.gcode"));
             slicer.clone().with_profile(p).slice(&cube, &stl, &out, &NoProgress).unwrap().0.grams
         };
-        let (light, heavy) = (grams(15.0), grams(60.0));
+        let (light, heavy, full) = (grams(15.0), grams(60.0), grams(100.0));
         assert!(heavy > light * 1.3, "15% infill {light} g, 60% infill {heavy} g");
+        // Solid: the cube's 8 cm³ of PLA at 1.24 g/cm³, give or take what the slicer overlaps.
+        assert!((full - 9.92).abs() < 0.1 * 9.92 && full > heavy, "100% infill {full} g");
     }
 
     #[test]
