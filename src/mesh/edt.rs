@@ -1,6 +1,8 @@
-//! Exact Euclidean distance transform on a 2D grid (Felzenszwalb & Huttenlocher, "Distance
-//! Transforms of Sampled Functions", 2012): one lower-envelope-of-parabolas pass per row, then per
-//! column.
+//! Exact Euclidean distance transforms on 2D and 3D grids (Felzenszwalb & Huttenlocher, "Distance
+//! Transforms of Sampled Functions", 2012): one lower-envelope-of-parabolas pass along each axis in
+//! turn. The 2D one shapes inflated cut-outs; the 3D one measures wall thickness for hollowing.
+
+use rayon::prelude::*;
 
 /// Squared distance, in cells, from every cell to the nearest cell where `target` holds.
 /// `f32::INFINITY` everywhere when no cell is a target. `target` is row-major, `w` x `h`.
@@ -24,6 +26,60 @@ pub fn squared_distance(target: &[bool], w: usize, h: usize) -> Vec<f32> {
             grid[y * w + x] = column[y];
         }
     }
+    grid
+}
+
+/// Squared distance, in cells, from every cell of a 3D grid to the nearest cell where `target`
+/// holds; `f32::INFINITY` everywhere when none does. Cell (i, j, k) is at `(i * ny + j) * nz + k`,
+/// the layout of [`Grid`](super::marching_cubes::Grid).
+pub fn squared_distance_3d(target: &[bool], dims: [usize; 3]) -> Vec<f32> {
+    let [nx, ny, nz] = dims;
+    let n = nx * ny * nz;
+    assert_eq!(target.len(), n, "mask size does not match {dims:?}");
+    let mut grid: Vec<f32> = target.par_iter().map(|&t| if t { 0.0 } else { f32::INFINITY }).collect();
+    if n == 0 {
+        return grid;
+    }
+    // Along k: each line is contiguous.
+    grid.par_chunks_mut(nz).for_each_init(
+        || (Scratch::new(nz), vec![0.0; nz]),
+        |(scratch, line), row| {
+            line.copy_from_slice(row);
+            scratch.transform(line, row);
+        },
+    );
+    // Along j, within each i plane.
+    let plane = ny * nz;
+    grid.par_chunks_mut(plane).for_each_init(
+        || (Scratch::new(ny), vec![0.0; ny], vec![0.0; ny]),
+        |(scratch, line, out), cells| {
+            for k in 0..nz {
+                for j in 0..ny {
+                    line[j] = cells[j * nz + k];
+                }
+                scratch.transform(line, out);
+                for j in 0..ny {
+                    cells[j * nz + k] = out[j];
+                }
+            }
+        },
+    );
+    // Along i: lines stride across planes, so transform into a transposed buffer and copy back.
+    let mut across = vec![0.0f32; n];
+    across.par_chunks_mut(nx).enumerate().for_each_init(
+        || (Scratch::new(nx), vec![0.0; nx]),
+        |(scratch, line), (jk, out)| {
+            for i in 0..nx {
+                line[i] = grid[i * plane + jk];
+            }
+            scratch.transform(line, out);
+        },
+    );
+    grid.par_chunks_mut(plane).enumerate().for_each(|(i, cells)| {
+        for (jk, c) in cells.iter_mut().enumerate() {
+            *c = across[jk * nx + i];
+        }
+    });
     grid
 }
 
@@ -103,6 +159,28 @@ mod tests {
         // A fixed pseudo-random pattern, sparse in places, with a dense block in one corner.
         let target: Vec<bool> = (0..w * h).map(|i| (i * 7919 + i / 5) % 13 == 0 || (i % w > 18 && i / w < 3)).collect();
         assert_eq!(squared_distance(&target, w, h), brute(&target, w, h));
+    }
+
+    #[test]
+    fn three_dimensions_match_brute_force() {
+        let dims = [7, 5, 9];
+        let n = dims[0] * dims[1] * dims[2];
+        let target: Vec<bool> = (0..n).map(|i| (i * 7919 + i / 3) % 17 == 0).collect();
+        let at = |c: usize| [(c / (dims[1] * dims[2])) as f32, ((c / dims[2]) % dims[1]) as f32, (c % dims[2]) as f32];
+        let brute: Vec<f32> = (0..n)
+            .map(|c| {
+                let p = at(c);
+                (0..n)
+                    .filter(|&t| target[t])
+                    .map(|t| {
+                        let q = at(t);
+                        (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)
+                    })
+                    .fold(f32::INFINITY, f32::min)
+            })
+            .collect();
+        assert_eq!(squared_distance_3d(&target, dims), brute);
+        assert!(squared_distance_3d(&vec![false; n], dims).iter().all(|d| d.is_infinite()));
     }
 
     #[test]

@@ -31,8 +31,11 @@ impl Mesh {
 
 pub mod analysis;
 pub mod cleanup;
+pub mod edt;
 pub mod import;
 pub mod io;
 pub mod marching_cubes;
+pub mod nearest;
 pub mod threemf;
 pub mod vec64;
+pub mod voxel;

@@ -7,8 +7,8 @@
 //! thinner than a minimum -> an occupancy field h(x, y) − |z| on a grid symmetric in Z ->
 //! marching cubes -> one closed solid in model space.
 
-use super::edt::squared_distance;
 use super::{ShapeGenerator, ShapeInput};
+use crate::mesh::edt::squared_distance;
 use crate::mesh::marching_cubes::{marching_cubes, Grid};
 use crate::mesh::Mesh;
 use crate::pipeline::{Progress, StageError};

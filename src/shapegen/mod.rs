@@ -1,6 +1,5 @@
 //! Cut-out -> raw mesh in the generator's own model space: a box of about ±1, Y up, facing +Z.
 
-mod edt;
 pub mod hunyuan3d;
 mod inflate;
 pub mod motif;
