@@ -1,10 +1,11 @@
 //! Clean-up, union and engraving of an image-to-3D sized mesh: a blobby figure meshed by marching
 //! cubes to about 700k faces (what Hunyuan3D-2 gives at its default 256^3 resolution), made
 //! once outside the timed loop, then through the fabricator the app uses. Target: under 5 s.
+//! The same piece hollowed (2 mm walls) is timed beside it, with the solid one as its reference.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use memoreez::fab::solid::OfflineFabricator;
-use memoreez::fab::{FabSpec, Fabricator};
+use memoreez::fab::{FabSpec, Fabricator, HollowSpec};
 use memoreez::mesh::cleanup::{self, CleanupOptions};
 use memoreez::mesh::marching_cubes::{grid_from_fn, marching_cubes};
 use memoreez::mesh::{analysis, Mesh};
@@ -89,6 +90,12 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("fabricate_700k", |b| {
         b.iter(|| OfflineFabricator.make_printable(&raw, &spec, &NoProgress).expect("fabricate"))
+    });
+    let hollow = FabSpec { hollow: Some(HollowSpec::default()), ..spec.clone() };
+    let h = OfflineFabricator.make_printable(&raw, &hollow, &Steps(Instant::now())).expect("hollow");
+    eprintln!("hollowed: {} faces, {:?}", h.mesh.triangles.len(), h.report.hollow);
+    group.bench_function("fabricate_700k_hollow", |b| {
+        b.iter(|| OfflineFabricator.make_printable(&raw, &hollow, &NoProgress).expect("fabricate hollow"))
     });
     group.finish();
 }

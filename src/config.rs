@@ -1,6 +1,7 @@
 //! Config file + environment + flags -> one Config, and the choice of backend for each stage.
 
 use crate::fab::pricing::Rates;
+use crate::fab::HollowSpec;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -101,6 +102,37 @@ impl PrintProfile {
     }
 }
 
+/// `[hollow]`: whether pieces are hollowed unless asked otherwise, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HollowSettings {
+    /// Hollow every piece (off by default: filament printers fill the inside sparsely anyway).
+    pub enabled: bool,
+    /// Thinnest wall left round the cavity, mm.
+    pub wall_mm: f32,
+    /// Width of the drain hole in the base, mm.
+    pub drain_mm: f32,
+}
+
+impl Default for HollowSettings {
+    fn default() -> Self {
+        let d = HollowSpec::default();
+        Self { enabled: false, wall_mm: d.wall_mm, drain_mm: d.drain_mm }
+    }
+}
+
+impl HollowSettings {
+    /// The walls and drain to use when hollowing, whether or not it is on by default.
+    pub fn spec(&self) -> HollowSpec {
+        HollowSpec { wall_mm: self.wall_mm, drain_mm: self.drain_mm }
+    }
+
+    /// What a new piece gets unless the person says otherwise.
+    pub fn default_spec(&self) -> Option<HollowSpec> {
+        self.enabled.then(|| self.spec())
+    }
+}
+
 /// Everything configurable, as read from the config file (all fields optional there).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -109,6 +141,7 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
     pub backends: BackendChoice,
     pub print: PrintProfile,
+    pub hollow: HollowSettings,
     pub pricing: Rates,
     /// Default figurine height in mm.
     pub height_mm: f32,
@@ -121,6 +154,7 @@ impl Default for Config {
             data_dir: None,
             backends: BackendChoice::default(),
             print: PrintProfile::default(),
+            hollow: HollowSettings::default(),
             pricing: Rates::default(),
             height_mm: 80.0,
             theme: "deep-space".into(),
@@ -169,6 +203,7 @@ impl Config {
             return Err(format!("height_mm = {} is outside 30-250", cfg.height_mm));
         }
         cfg.print.check()?;
+        cfg.hollow.spec().check()?;
         Ok(cfg)
     }
 
@@ -227,6 +262,16 @@ mod tests {
         assert!(err.contains("print.layer_height_mm = 0.4"), "{err}");
         assert!(Config::parse("[print]\nfill_density_percent = 120\n").unwrap_err().contains("fill_density_percent"));
         assert!(Config::parse("[print]\ninfill = 20\n").unwrap_err().contains("infill"));
+    }
+
+    #[test]
+    fn hollowing_is_off_unless_the_file_turns_it_on() {
+        assert_eq!(Config::default().hollow.default_spec(), None);
+        let cfg = Config::parse("[hollow]\nenabled = true\nwall_mm = 3\n").unwrap();
+        assert_eq!(cfg.hollow.default_spec(), Some(HollowSpec { wall_mm: 3.0, drain_mm: 4.0 }));
+        let err = Config::parse("[hollow]\nwall_mm = 0.4\n").unwrap_err();
+        assert!(err.contains("wall_mm = 0.4 is outside 1-10 mm"), "{err}");
+        assert!(Config::parse("[hollow]\ndrain = 4\n").unwrap_err().contains("drain"));
     }
 
     #[test]

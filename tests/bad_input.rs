@@ -55,6 +55,9 @@ fn bad_facts_and_options_exit_2_with_a_reason() {
     expect_bad(&env, &["--line2", "a very very long second line here"], "24 or fewer");
     expect_bad(&env, &["--occasion", "funeral"], "unknown occasion");
     expect_bad(&env, &["--email", "not-an-email"], "not an email");
+    expect_bad(&env, &["--hollow", "0.5"], "--hollow 0.5: walls must be 1-10 mm thick");
+    expect_bad(&env, &["--hollow", "2", "--drain-mm", "30"], "the drain hole must be 2-10 mm wide");
+    expect_bad(&env, &["--drain-mm", "4"], "--drain-mm only applies to a hollow piece; add --hollow");
 }
 
 #[test]

@@ -106,3 +106,33 @@ fn make_writes_a_printable_solid_the_json_and_the_rows_then_the_order_moves_on()
     let sessions = env.run(&["sessions"]);
     assert!(String::from_utf8_lossy(&sessions.stdout).contains(&session[..8]));
 }
+
+#[test]
+fn hollow_pieces_come_out_one_closed_shell_with_the_asked_walls() {
+    let env = Env::new();
+    let make = |name: &str, extra: &[&str]| {
+        let stl = env.path(name);
+        let mut args = vec!["make", "--name", "Ada", "--hobbies", "reading", "--seed", "3", "--out"];
+        args.push(stl.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert!(out.status.success(), "{extra:?}:\n{}", stderr(&out));
+        (stdout_json(&out), read_stl(&stl))
+    };
+    let (solid, _) = make("solid.stl", &[]);
+    assert!(solid["printability"].get("hollow").is_none(), "solid unless asked");
+
+    let (hollow, mesh) = make("hollow.stl", &["--hollow", "2.5", "--drain-mm", "5"]);
+    let h = &hollow["printability"]["hollow"];
+    assert_eq!(
+        (h["wall_mm"].as_f64(), h["drain_mm"].as_f64(), h["drain_holes"].as_u64()),
+        (Some(2.5), Some(5.0), Some(1))
+    );
+    assert!(analysis::is_closed_manifold(&mesh) && analysis::components(&mesh).len() == 1);
+    let (vs, vh) = (solid["printability"]["volume_mm3"].as_f64().unwrap(), analysis::signed_volume(&mesh));
+    let cavity = h["cavity_mm3"].as_f64().unwrap();
+    assert!(
+        cavity > 1000.0 && (vs - vh - cavity).abs() < 0.05 * cavity,
+        "solid {vs:.0}, hollow {vh:.0}, cavity {cavity:.0}"
+    );
+}

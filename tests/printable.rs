@@ -7,7 +7,7 @@
 
 use memoreez::config::Config;
 use memoreez::domain::{Facts, Stage};
-use memoreez::fab::{FabSpec, Orientation};
+use memoreez::fab::{FabSpec, HollowSpec, Orientation};
 use memoreez::mesh::import::{ImportOptions, UpAxis};
 use memoreez::mesh::{analysis, io, Mesh};
 use memoreez::pipeline::{Backends, CancelToken, OrderRequest, Outcome, Pipeline, SessionParams};
@@ -38,6 +38,14 @@ struct Case {
     line2: String,
     /// Largest width the piece may have, mm: set where the orientation decides it.
     max_width_mm: Option<f64>,
+    hollow: Option<HollowSpec>,
+}
+
+impl Case {
+    fn hollow(self, wall_mm: f32) -> Case {
+        let label = format!("{}, hollow {wall_mm} mm", self.label);
+        Case { label, hollow: Some(HollowSpec { wall_mm, ..HollowSpec::default() }), ..self }
+    }
 }
 
 fn facts(label: &str, name: &'static str, hobbies: &'static str, pick: usize, h: f32, l1: &str, l2: &str) -> Case {
@@ -48,6 +56,7 @@ fn facts(label: &str, name: &'static str, hobbies: &'static str, pick: usize, h:
         line1: l1.into(),
         line2: l2.into(),
         max_width_mm: None,
+        hollow: None,
     }
 }
 
@@ -59,6 +68,7 @@ fn mesh(label: &str, path: PathBuf, up: Option<UpAxis>, h: f32, l1: &str, max_wi
         line1: l1.into(),
         line2: String::new(),
         max_width_mm,
+        hollow: None,
     }
 }
 
@@ -115,8 +125,11 @@ fn cases(dir: &Path) -> Vec<Case> {
         facts("second line only", "Pat", "netball, pony", 1, 70.0, "", "SECOND LINE ONLY"),
         mesh("holey.stl, auto-oriented", fixtures.join("holey.stl"), None, 80.0, "HOLES", None),
         mesh("holey.stl, --up z", fixtures.join("holey.stl"), Some(UpAxis::Z), 45.0, "", None),
-        mesh("bust with holes, Z up, auto", upright, None, 80.0, "BUST", standing),
+        mesh("bust with holes, Z up, auto", upright.clone(), None, 80.0, "BUST", standing),
         mesh("bust with holes, lying, auto", on_side, None, 80.0, "", standing),
+        facts("tennis+coffee", "Dad", "tennis, coffee", 0, 80.0, "DAD", "60 YEARS").hollow(2.0),
+        facts("150 mm, accents", "Zoë", "gardening, cats", 1, 150.0, "Zoë", "").hollow(3.0),
+        mesh("bust with holes, Z up", upright.clone(), Some(UpAxis::Z), 80.0, "BUST", standing).hollow(2.0),
     ]
 }
 
@@ -124,7 +137,13 @@ fn params(c: &Case, seed: u64, out: &Path, auto: bool) -> SessionParams {
     let orientation = if auto { Orientation::Auto } else { Orientation::Trusted };
     SessionParams {
         seed,
-        fab: FabSpec { height_mm: c.height_mm, line1: c.line1.clone(), line2: c.line2.clone(), orientation },
+        fab: FabSpec {
+            height_mm: c.height_mm,
+            line1: c.line1.clone(),
+            line2: c.line2.clone(),
+            orientation,
+            hollow: c.hollow,
+        },
         outputs: memoreez::pipeline::Outputs { stl: Some(out.join("piece.stl")), threemf: Some(out.join("piece.3mf")) },
         order: Some(OrderRequest { email: "suite@example.com".into(), address: "Teststraße 1".into() }),
         ..SessionParams::default()
@@ -206,6 +225,10 @@ fn check(c: &Case, seed: u64, tools: &Tools) -> Vec<String> {
     expect(report.manifold && report.parts == 1, format!("printability says {report:?}"));
     if !c.line1.trim().is_empty() || !c.line2.trim().is_empty() {
         expect(report.cap_height_mm.is_some(), "the report has no lettering".into());
+    }
+    if c.hollow.is_some() {
+        let hollowed = report.hollow.as_ref().is_some_and(|h| h.drain_holes >= 1 && h.cavity_mm3 > 0.0);
+        expect(hollowed, format!("asked to hollow, the report says {:?}", report.hollow));
     }
 
     // The slice: PrusaSlicer's G-code in the order folder when it is installed.

@@ -2,8 +2,9 @@
 
 use super::{CliError, CliResult, Context};
 use clap::Args;
+use memoreez::config::HollowSettings;
 use memoreez::domain::{valid_email, Facts, Occasion};
-use memoreez::fab::FabSpec;
+use memoreez::fab::{FabSpec, HollowSpec};
 use memoreez::mesh::import::{ImportOptions, Units, UpAxis};
 use memoreez::pipeline::{OrderRequest, Outputs, SessionParams};
 use memoreez::store::Region;
@@ -65,6 +66,16 @@ pub struct MakeArgs {
     /// Up axis of the --mesh file: y or z [default: Y for glTF and OBJ, Z for STL and PLY]
     #[arg(long, requires = "mesh", value_parser = clap::value_parser!(UpAxis))]
     up: Option<UpAxis>,
+    /// Hollow the piece, leaving walls this thick (1-10 mm) and a drain hole in the base; for resin
+    /// printers or dense infill [default: off, or [hollow] in the config; bare --hollow: its wall_mm]
+    #[arg(long, value_name = "WALL_MM", num_args = 0..=1, conflicts_with = "solid")]
+    hollow: Option<Option<f32>>,
+    /// Width of the drain hole, 2-10 mm [default: 4, or drain_mm from the config]
+    #[arg(long, value_name = "MM")]
+    drain_mm: Option<f32>,
+    /// Keep the piece solid even where the config hollows by default
+    #[arg(long)]
+    solid: bool,
 }
 
 fn parse_occasion(s: &str) -> Result<Occasion, String> {
@@ -114,6 +125,42 @@ pub fn check_writable(label: &str, path: &Path) -> Result<(), CliError> {
     })
 }
 
+/// Hollowing from the flags over the config: `--solid` wins, then `--hollow [WALL_MM]`, then the
+/// config's default; `--drain-mm` alone changes the drain of whatever hollowing applies.
+fn hollow_spec(
+    cfg: &HollowSettings,
+    hollow: Option<Option<f32>>,
+    drain_mm: Option<f32>,
+    solid: bool,
+) -> Result<Option<HollowSpec>, CliError> {
+    if solid {
+        return Ok(None);
+    }
+    let spec = match hollow {
+        Some(wall) => Some(HollowSpec { wall_mm: wall.unwrap_or(cfg.wall_mm), ..cfg.spec() }),
+        None => cfg.default_spec(),
+    };
+    let Some(mut spec) = spec else {
+        if drain_mm.is_some() {
+            return Err(CliError::BadInput("--drain-mm only applies to a hollow piece; add --hollow".into()));
+        }
+        return Ok(None);
+    };
+    spec.drain_mm = drain_mm.unwrap_or(spec.drain_mm);
+    // The config's values were checked when it loaded, so a value out of range came from a flag.
+    let ((wlo, whi), (dlo, dhi)) = (HollowSpec::WALL_RANGE_MM, HollowSpec::DRAIN_RANGE_MM);
+    if !(wlo..=whi).contains(&spec.wall_mm) {
+        return Err(CliError::BadInput(format!("--hollow {}: walls must be {wlo}-{whi} mm thick", spec.wall_mm)));
+    }
+    if !(dlo..=dhi).contains(&spec.drain_mm) {
+        return Err(CliError::BadInput(format!(
+            "--drain-mm {}: the drain hole must be {dlo}-{dhi} mm wide",
+            spec.drain_mm
+        )));
+    }
+    Ok(Some(spec))
+}
+
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -135,6 +182,7 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
     if !(30.0..=250.0).contains(&height_mm) || !height_mm.is_finite() {
         return Err(CliError::BadInput(format!("--height-mm {height_mm} is outside 30-250 mm")));
     }
+    let hollow = hollow_spec(&cfg.hollow, a.hollow, a.drain_mm, a.solid)?;
     check_line("--line1", &a.line1)?;
     check_line("--line2", &a.line2)?;
     check_writable("--out", &a.out)?;
@@ -156,6 +204,7 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
             height_mm,
             line1: a.line1.trim().to_string(),
             line2: a.line2.trim().to_string(),
+            hollow,
             ..FabSpec::default()
         },
         region: a.region,
@@ -199,4 +248,23 @@ fn import_mesh(
         eprintln!("{note}");
     }
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solid_wins_then_the_flag_then_the_config() {
+        let off = HollowSettings::default();
+        let on = HollowSettings { enabled: true, wall_mm: 3.0, drain_mm: 5.0 };
+        let spec = |wall, drain| Some(HollowSpec { wall_mm: wall, drain_mm: drain });
+        assert_eq!(hollow_spec(&off, None, None, false).unwrap(), None);
+        assert_eq!(hollow_spec(&on, None, None, false).unwrap(), spec(3.0, 5.0));
+        assert_eq!(hollow_spec(&on, None, None, true).unwrap(), None);
+        assert_eq!(hollow_spec(&off, Some(None), None, false).unwrap(), spec(2.0, 4.0));
+        assert_eq!(hollow_spec(&on, Some(Some(2.5)), Some(6.0), false).unwrap(), spec(2.5, 6.0));
+        assert_eq!(hollow_spec(&on, None, Some(3.0), false).unwrap(), spec(3.0, 3.0));
+        assert!(hollow_spec(&off, None, Some(3.0), false).is_err());
+    }
 }

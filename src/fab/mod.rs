@@ -16,12 +16,67 @@ pub struct FabSpec {
     /// Whether the raw mesh's up axis is known.
     #[serde(default)]
     pub orientation: Orientation,
+    /// Hollow the solid out; None (the default) keeps it solid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hollow: Option<HollowSpec>,
 }
 
 impl Default for FabSpec {
     fn default() -> Self {
-        Self { height_mm: 80.0, line1: String::new(), line2: String::new(), orientation: Orientation::default() }
+        Self {
+            height_mm: 80.0,
+            line1: String::new(),
+            line2: String::new(),
+            orientation: Orientation::default(),
+            hollow: None,
+        }
     }
+}
+
+/// Hollowing as asked: walls at least this thick, drained through holes this wide in the base.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HollowSpec {
+    pub wall_mm: f32,
+    pub drain_mm: f32,
+}
+
+impl Default for HollowSpec {
+    fn default() -> Self {
+        Self { wall_mm: 2.0, drain_mm: 4.0 }
+    }
+}
+
+impl HollowSpec {
+    pub const WALL_RANGE_MM: (f32, f32) = (1.0, 10.0);
+    pub const DRAIN_RANGE_MM: (f32, f32) = (2.0, 10.0);
+
+    /// Values a printer can use; the message names the field and its range.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, value, (lo, hi)) in
+            [("wall_mm", self.wall_mm, Self::WALL_RANGE_MM), ("drain_mm", self.drain_mm, Self::DRAIN_RANGE_MM)]
+        {
+            if !(lo..=hi).contains(&value) {
+                return Err(format!("hollow {name} = {value} is outside {lo}-{hi} mm"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What hollowing did to the finished solid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hollowing {
+    /// The thinnest wall asked for; the walls come out up to about two voxels thicker.
+    pub wall_mm: f64,
+    pub drain_mm: f64,
+    pub drain_holes: usize,
+    /// The cavity's volume: material taken out, mm³.
+    pub cavity_mm3: f64,
+    /// Pockets that no drain could reach from the bed, left solid.
+    pub sealed_pockets: usize,
+    /// The voxel size the walls were measured on, mm.
+    pub grid_mm: f64,
 }
 
 /// How far the raw mesh's orientation can be trusted.
@@ -69,6 +124,9 @@ pub struct Printability {
     /// Cap height of the smallest engraved line, mm; None without engraving.
     #[serde(default)]
     pub cap_height_mm: Option<f64>,
+    /// How the solid was hollowed; None when it is solid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hollow: Option<Hollowing>,
 }
 
 /// A finished solid with its report.
@@ -108,6 +166,7 @@ mod compose_table;
 pub mod engraving;
 pub mod estimate;
 pub mod font;
+pub mod hollow;
 pub mod layers;
 pub mod manifold_io;
 pub mod orient;

@@ -2,17 +2,20 @@
 
 use crate::fab::engraving::{self, EngravingPlan};
 use crate::fab::{
-    manifold_io, orient, printability, touching, FabSpec, Fabricator, Orientation, Printability, Printable,
+    hollow, manifold_io, orient, printability, touching, FabSpec, Fabricator, HollowSpec, Hollowing, Orientation,
+    Printability, Printable,
 };
 use crate::mesh::cleanup::{self, CleanupOptions};
 use crate::mesh::{analysis, Mesh};
 use crate::pipeline::{Progress, StageError};
+use manifold_rs::Manifold;
 
 /// The result must be this close to the asked height, mm.
 const HEIGHT_TOLERANCE_MM: f64 = 0.5;
 /// Faces kept for the pedestal and its lettering within the finished solid's face budget.
 const PEDESTAL_FACES: usize = 40_000;
 
+/// Steps of a solid piece; hollowing adds one.
 const STEPS: usize = 7;
 
 /// Scale, flat base, pedestal, engraving and union with manifold-rs; no external tools.
@@ -36,8 +39,9 @@ impl Fabricator for OfflineFabricator {
             return Err(engraving::EngravingError::MissingGlyphs { chars: missing }.into());
         }
         let mut warnings = Vec::new();
+        let steps = Steps { progress, total: STEPS + usize::from(spec.hollow.is_some()) };
 
-        let mut clean = clean(raw, progress)?;
+        let mut clean = clean(raw, spec.hollow.is_some(), progress)?;
         // Clean-up keeps every sizeable part; the piece is one solid, so the figure is the largest
         // and the rest would fall off the pedestal (and take the asked height with them).
         let parts = analysis::components(&clean).len();
@@ -50,11 +54,11 @@ impl Fabricator for OfflineFabricator {
             progress.note(&note);
             clean = turned;
         }
-        done(progress, 1, "model cleaned")?;
+        steps.done(1, "model cleaned")?;
 
         let text_lines = [&spec.line1, &spec.line2].iter().filter(|l| !l.trim().is_empty()).count();
         let placed = orient::place(&clean, f64::from(spec.height_mm), text_lines)?;
-        done(progress, 2, "scaled to millimetres, base cut flat")?;
+        steps.done(2, "scaled to millimetres, base cut flat")?;
 
         let pedestal = placed.pedestal;
         let plinth = pedestal.solid()?;
@@ -62,15 +66,25 @@ impl Fabricator for OfflineFabricator {
             "pedestal: radius {:.1} mm, height {:.1} mm, {} facets",
             pedestal.radius, pedestal.height, pedestal.segments
         ));
-        done(progress, 3, "pedestal built")?;
+        steps.done(3, "pedestal built")?;
 
         let (plinth, plan) = engraving::engrave(plinth, &pedestal, &spec.line1, &spec.line2)?;
         note_plan(progress, &plan);
         warnings.extend(plan.warnings());
-        done(progress, 4, "text engraved")?;
+        steps.done(4, "text engraved")?;
 
         let joined = manifold_io::non_empty(placed.figurine.union(&plinth), "joining the figurine and pedestal")?;
-        done(progress, 5, "figurine joined to the pedestal")?;
+        steps.done(5, "figurine joined to the pedestal")?;
+
+        let (joined, hollowed) = match &spec.hollow {
+            Some(h) => {
+                let (solid, report) = hollow_out(joined, h, &mut warnings, progress)?;
+                steps.done(6, "hollowed out")?;
+                (solid, report)
+            }
+            None => (joined, None),
+        };
+        let last = steps.total - 1;
 
         let mut mesh = manifold_io::to_mesh(&joined);
         let parts = analysis::components(&mesh).len();
@@ -82,22 +96,81 @@ impl Fabricator for OfflineFabricator {
         if moved > 0 {
             progress.note(&format!("moved {moved} vertices where the surface touched itself a micrometre apart"));
         }
-        let report = printability::assess(&mesh, plan.lettering(), warnings);
-        done(progress, 6, "printability assessed")?;
+        let mut report = printability::assess(&mesh, plan.lettering(), warnings);
+        report.hollow = hollowed;
+        steps.done(last, "printability assessed")?;
 
         check_result(&mesh, &report, f64::from(spec.height_mm))?;
-        done(progress, 7, "solid checked")?;
+        steps.done(last + 1, "solid checked")?;
         Ok(Printable { mesh, report })
     }
 }
 
-fn done(progress: &dyn Progress, n: usize, message: &str) -> Result<(), StageError> {
-    progress.step(n, STEPS, message);
-    if progress.is_cancelled() {
-        Err(StageError::Cancelled)
-    } else {
-        Ok(())
+/// Step reports out of a total known once the spec is read.
+struct Steps<'a> {
+    progress: &'a dyn Progress,
+    total: usize,
+}
+
+impl Steps<'_> {
+    fn done(&self, n: usize, message: &str) -> Result<(), StageError> {
+        self.progress.step(n, self.total, message);
+        if self.progress.is_cancelled() {
+            Err(StageError::Cancelled)
+        } else {
+            Ok(())
+        }
     }
+}
+
+/// The joined solid with its inside taken out, or as it was (with a warning saying why) when it is
+/// too slender for the walls or no drain could reach its inside.
+fn hollow_out(
+    solid: Manifold,
+    spec: &HollowSpec,
+    warnings: &mut Vec<String>,
+    progress: &dyn Progress,
+) -> Result<(Manifold, Option<Hollowing>), StageError> {
+    let mesh = manifold_io::to_mesh(&solid);
+    // The pedestal's axis is the Z axis: a drain there is hidden under the middle of the base.
+    let Some(cavity) = hollow::plan(&mesh, spec, [0.0, 0.0]) else {
+        warnings.push(format!(
+            "the piece is too slender to hollow with {} mm walls, so it stays solid; try thinner walls",
+            spec.wall_mm
+        ));
+        return Ok((solid, None));
+    };
+    if cavity.is_empty() {
+        warnings.push(format!(
+            "no drain hole could reach the inside from the base ({} pocket(s) over open space), so the piece stays solid",
+            cavity.sealed_pockets
+        ));
+        return Ok((solid, None));
+    }
+    // Hollowing is an extra: should the cavity not combine, the solid piece is still good.
+    let carved = match hollow::carve(&solid, &cavity, spec) {
+        Ok(carved) => carved,
+        Err(e) => {
+            warnings.push(format!("hollowing did not work out ({e}), so the piece stays solid"));
+            return Ok((solid, None));
+        }
+    };
+    let report = hollow::summary(&cavity, spec);
+    progress.note(&format!(
+        "hollowed: walls of at least {} mm, {:.1} cm³ taken out, {} drain hole(s) of {} mm (walls measured on a {:.2} mm grid)",
+        spec.wall_mm,
+        report.cavity_mm3 / 1000.0,
+        report.drain_holes,
+        spec.drain_mm,
+        report.grid_mm
+    ));
+    if cavity.sealed_pockets > 0 {
+        warnings.push(format!(
+            "{} pocket(s) inside could not be reached by a drain hole and were left solid",
+            cavity.sealed_pockets
+        ));
+    }
+    Ok((carved, Some(report)))
 }
 
 fn note_plan(progress: &dyn Progress, plan: &EngravingPlan) {
@@ -112,9 +185,10 @@ fn note_plan(progress: &dyn Progress, plan: &EngravingPlan) {
 /// The one clean-up path ([`cleanup::clean`]): weld, drop degenerate and duplicate faces and
 /// floaters, wind outwards, close small holes, decimate so the finished solid stays within the
 /// face budget; refuses a model that is still not watertight.
-fn clean(raw: &Mesh, progress: &dyn Progress) -> Result<Mesh, StageError> {
+fn clean(raw: &Mesh, hollowing: bool, progress: &dyn Progress) -> Result<Mesh, StageError> {
+    let cavity = if hollowing { hollow::CAVITY_FACES } else { 0 };
     let opts = CleanupOptions {
-        face_budget: Some(cleanup::DEFAULT_FACE_BUDGET - PEDESTAL_FACES),
+        face_budget: Some(cleanup::DEFAULT_FACE_BUDGET - PEDESTAL_FACES - cavity),
         ..CleanupOptions::default()
     };
     let (main, report) = cleanup::clean(raw, &opts).map_err(|e| StageError::BadInput(e.to_string()))?;
@@ -157,6 +231,7 @@ fn check_result(mesh: &Mesh, report: &Printability, height_mm: f64) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fab::HollowSpec;
     use crate::pipeline::NoProgress;
     use manifold_rs::Manifold;
     use std::path::Path;
@@ -236,6 +311,33 @@ mod tests {
             assert!(p.report.manifold && p.report.parts == 1 && p.report.volume_mm3 > 0.0, "{h}: {:?}", p.report);
             assert!((height(&p.mesh) - f64::from(h)).abs() < 0.5);
         }
+    }
+
+    #[test]
+    fn hollowed_pieces_keep_their_walls_and_drain_through_the_base() {
+        let raw = raw_figurine(64);
+        let full = OfflineFabricator.make_printable(&raw, &spec("DAD", "60 YEARS"), &NoProgress).unwrap();
+        let asked = HollowSpec::default();
+        let hollow_spec = FabSpec { hollow: Some(asked), ..spec("DAD", "60 YEARS") };
+        let p = OfflineFabricator.make_printable(&raw, &hollow_spec, &NoProgress).unwrap();
+        check_solid(&p);
+        let h = p.report.hollow.clone().expect("the piece should be hollowed");
+        assert_eq!((h.drain_holes, h.sealed_pockets), (1, 0));
+        // What the cavity took is what the volume lost, give or take the drain hole.
+        let lost = full.report.volume_mm3 - p.report.volume_mm3;
+        let drain = std::f64::consts::PI * 4.0 * 3.0;
+        assert!((lost - h.cavity_mm3).abs() < drain, "lost {lost:.0} mm³, cavity {:.0} mm³", h.cavity_mm3);
+        assert!(lost > 0.4 * full.report.volume_mm3, "only {lost:.0} of {:.0} mm³ taken out", full.report.volume_mm3);
+        // No new thin walls: the thinnest are still the engraving's relief, as on the solid piece.
+        let (thinnest, before) = (p.report.thinnest_wall_mm.unwrap(), full.report.thinnest_wall_mm.unwrap());
+        assert!(thinnest >= before.min(0.95 * f64::from(asked.wall_mm)), "thinnest wall {thinnest:.2} mm");
+        assert!(p.report.thin_wall_mm2 <= full.report.thin_wall_mm2 + 1.0, "{:?}", p.report);
+        // The drain opens the middle of the base, where the solid piece stood on material.
+        let base_hole = |m: &Mesh| {
+            m.vertices.iter().any(|v| v[2].abs() < 1e-4 && (f64::from(v[0]).hypot(f64::from(v[1])) - 2.0).abs() < 0.05)
+        };
+        assert!(base_hole(&p.mesh) && !base_hole(&full.mesh));
+        assert!(p.report.base_contact_mm2 < full.report.base_contact_mm2);
     }
 
     #[test]
