@@ -64,6 +64,8 @@ pub struct Shared {
     pub cell_px: (u16, u16),
     pub rates: Rates,
     pub default_height_mm: f32,
+    /// Whether new pieces are hollowed, and the walls hollowing leaves (the config's `[hollow]`).
+    pub hollow: crate::config::HollowSettings,
     /// Version of the solid render asked for last; older renders are dropped.
     pub solid_version: u64,
     pub solid_pending: bool,
@@ -85,6 +87,7 @@ impl Shared {
             cell_px: (10, 20),
             rates: Rates::default(),
             default_height_mm: 80.0,
+            hollow: crate::config::HollowSettings::default(),
             solid_version: 0,
             solid_pending: false,
         }
@@ -143,6 +146,7 @@ impl App {
     pub fn new(shared: Shared, sessions: Vec<sessions::SessionSummary>) -> App {
         let screen = if sessions.is_empty() { ScreenId::Input } else { ScreenId::Sessions };
         let height = shared.default_height_mm;
+        let hollow = shared.hollow.clone();
         App {
             screen,
             overlay: None,
@@ -150,7 +154,7 @@ impl App {
             sessions: sessions::SessionsScreen::new(sessions),
             input: input::InputScreen::default(),
             gallery: gallery::GalleryScreen::default(),
-            studio: studio::StudioScreen::new(height),
+            studio: studio::StudioScreen::new(height, &hollow),
             checkout: checkout::CheckoutScreen::default(),
             quit: false,
         }

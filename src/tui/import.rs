@@ -87,9 +87,15 @@ fn png(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
 }
 
 /// Creates the session and returns its id.
-pub fn import(store: &Store, what: &Import, height_mm: f32) -> Result<String, ImportError> {
+pub fn import(
+    store: &Store,
+    what: &Import,
+    height_mm: f32,
+    hollow: Option<crate::fab::HollowSpec>,
+) -> Result<String, ImportError> {
     let mut params = SessionParams::default();
     params.fab.height_mm = height_mm;
+    params.fab.hollow = hollow;
     Ok(import_session(store, what, None, params)?.0)
 }
 
@@ -173,14 +179,14 @@ mod tests {
         let store = Store::open(&dir.path().join("data")).unwrap();
         let pic = dir.path().join("mug.png");
         image::RgbaImage::from_pixel(8, 8, image::Rgba([9, 9, 9, 255])).save(&pic).unwrap();
-        let id = import(&store, &Import::Image(pic), 90.0).unwrap();
+        let id = import(&store, &Import::Image(pic), 90.0, None).unwrap();
         let row = store.session(&id).unwrap();
         assert_eq!(row.facts.name, "mug");
         assert_eq!(row.chosen_concept, Some(0));
         assert_eq!(store.assets(&id, AssetKind::ConceptImage).unwrap().len(), 4);
         let junk = dir.path().join("junk.stl");
         std::fs::write(&junk, b"not a mesh").unwrap();
-        let err = import(&store, &Import::Mesh(junk, ImportOptions::default()), 90.0).unwrap_err();
+        let err = import(&store, &Import::Mesh(junk, ImportOptions::default()), 90.0, None).unwrap_err();
         assert!(err.is_bad_input());
         let err = err.to_string();
         assert!(err.contains("junk.stl") && err.contains("not a 3D model"), "{err}");

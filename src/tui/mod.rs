@@ -149,7 +149,9 @@ pub fn run(opts: StudioOptions) -> Result<(), TuiError> {
     }
     let StudioOptions { store, config, theme, start } = opts;
     let start = match start {
-        Start::Import(what) => Start::Resume(import::import(&store, &what, config.height_mm)?),
+        Start::Import(what) => {
+            Start::Resume(import::import(&store, &what, config.height_mm, config.hollow.default_spec())?)
+        }
         // A wrong id is said before the screen changes, not inside the studio.
         Start::Resume(id) => match store.session(&id) {
             Ok(row) => Start::Resume(row.id),
@@ -170,6 +172,7 @@ pub fn run(opts: StudioOptions) -> Result<(), TuiError> {
     shared.graphics = "…".into();
     shared.rates = config.pricing.clone();
     shared.default_height_mm = config.height_mm;
+    shared.hollow = config.hollow.clone();
     let mut app = App::new(shared, sessions);
     let initial = match start {
         Start::Resume(id) => {

@@ -181,6 +181,7 @@ fn generate(app: &mut App) -> Vec<Effect> {
         app.input.busy = true;
         let mut params = SessionParams::default();
         params.fab.height_mm = app.shared.default_height_mm;
+        params.fab.hollow = app.shared.hollow.default_spec();
         params.fab.line1 = facts.name.chars().take(MAX_LINE_CHARS).collect();
         return vec![Effect::CreateSession { facts, params }];
     };

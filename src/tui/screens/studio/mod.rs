@@ -1,7 +1,8 @@
 //! The 3D stages as they run, then the finished solid: engraving, height, printability.
 
+use crate::config::HollowSettings;
 use crate::domain::Stage;
-use crate::fab::{FabSpec, Printability};
+use crate::fab::{FabSpec, HollowSpec, Printability};
 use crate::pipeline::SessionParams;
 use crate::tui::action::{Action, KeyContext};
 use crate::tui::app::{App, ScreenId};
@@ -20,8 +21,9 @@ pub const RECUT_DEBOUNCE: Duration = Duration::from_millis(600);
 pub const MIN_HEIGHT_MM: f32 = 30.0;
 pub const MAX_HEIGHT_MM: f32 = 250.0;
 const HEIGHT: usize = 2;
-const CONTINUE: usize = 3;
-const FOCUSES: usize = 4;
+const HOLLOW: usize = 3;
+const CONTINUE: usize = 4;
+const FOCUSES: usize = 5;
 /// The stages this screen follows.
 const STAGES: [Stage; 4] = [Stage::Images, Stage::Matting, Stage::Shape, Stage::Fabrication];
 
@@ -29,7 +31,11 @@ pub struct StudioScreen {
     pub line1: Input,
     pub line2: Input,
     pub height: Input,
-    /// 0 line 1, 1 line 2, 2 height, 3 the continue button.
+    /// Hollow the piece (with these walls), or keep it solid.
+    pub hollow: Option<HollowSpec>,
+    /// The walls and drain hollowing gets when switched on here.
+    pub hollow_when_on: HollowSpec,
+    /// 0 line 1, 1 line 2, 2 height, 3 hollow, 4 the continue button.
     pub focus: usize,
     pub errors: [Option<String>; 3],
     pub report: Option<Printability>,
@@ -42,9 +48,10 @@ pub struct StudioScreen {
 }
 
 pub const HELP: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab", "line 1 → line 2 → height → continue"),
+    ("Tab / Shift-Tab", "line 1 → line 2 → height → hollow → continue"),
     ("typing", "edits the engraving; the pedestal is cut again 0.6 s after you stop"),
     ("↑ ↓  PgUp PgDn", "height ±1 mm / ±10 mm (on the height field)"),
+    ("space ← →", "hollow or solid (on the hollow field): hollow leaves walls and a drain hole in the base"),
     ("Enter", "on the button: continue to checkout"),
     ("space", "stop or resume turning (on the button)"),
     ("← → ↑ ↓", "turn the piece, look from higher or lower"),
@@ -74,11 +81,13 @@ fn format_height(mm: f32) -> String {
 }
 
 impl StudioScreen {
-    pub fn new(height_mm: f32) -> StudioScreen {
+    pub fn new(height_mm: f32, hollow: &HollowSettings) -> StudioScreen {
         StudioScreen {
             line1: Input::default(),
             line2: Input::default(),
             height: Input::new(format_height(height_mm)),
+            hollow: hollow.default_spec(),
+            hollow_when_on: hollow.spec(),
             focus: CONTINUE,
             errors: Default::default(),
             report: None,
@@ -101,6 +110,10 @@ impl StudioScreen {
         self.line1 = Input::new(params.fab.line1.clone());
         self.line2 = Input::new(params.fab.line2.clone());
         self.height = Input::new(format_height(params.fab.height_mm));
+        self.hollow = params.fab.hollow;
+        if let Some(h) = params.fab.hollow {
+            self.hollow_when_on = h;
+        }
         self.errors = Default::default();
         self.recut_due = None;
         self.notice = None;
@@ -121,6 +134,7 @@ impl StudioScreen {
             height_mm: height,
             line1: self.line1.value().trim().to_string(),
             line2: self.line2.value().trim().to_string(),
+            hollow: self.hollow,
             ..FabSpec::default()
         })
     }
@@ -157,6 +171,14 @@ impl StudioScreen {
         }
     }
 
+    fn toggle_hollow(&mut self, now: Instant) {
+        self.hollow = match self.hollow {
+            Some(_) => None,
+            None => Some(self.hollow_when_on),
+        };
+        self.edited(now);
+    }
+
     fn nudge_height(&mut self, by: f32, now: Instant) {
         let current: f32 = self.height.value().trim().parse().unwrap_or(80.0);
         let next = (current.round() + by).clamp(MIN_HEIGHT_MM, MAX_HEIGHT_MM);
@@ -184,6 +206,11 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PageDown if s.focus == HEIGHT => s.nudge_height(-10.0, now),
         Action::Up => s.focus = s.focus.saturating_sub(1),
         Action::Down => s.focus = (s.focus + 1).min(CONTINUE),
+        Action::Edit(InputRequest::InsertChar(' ') | InputRequest::GoToPrevChar | InputRequest::GoToNextChar)
+            if s.focus == HOLLOW =>
+        {
+            s.toggle_hollow(now)
+        }
         Action::Edit(req) => {
             let focus = s.focus;
             let numeric_only =
@@ -239,6 +266,8 @@ pub fn on_tick(app: &mut App) -> Vec<Effect> {
     let Some(session) = app.shared.session.as_mut() else {
         return Vec::new();
     };
+    // The fields hold no orientation; an imported model keeps the one it came with.
+    let fab = FabSpec { orientation: session.params.fab.orientation, ..fab };
     if session.params.fab == fab && app.studio.report.is_some() {
         return Vec::new();
     }
@@ -263,7 +292,7 @@ fn columns(body: Rect) -> [Rect; 2] {
 }
 
 fn right_split(right: Rect) -> [Rect; 2] {
-    Layout::vertical([Constraint::Min(6), Constraint::Length(6)]).areas(right)
+    Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(right)
 }
 
 fn inner(r: Rect) -> Rect {
@@ -321,6 +350,63 @@ mod tests {
         on_action(&mut app, Action::Edit(InputRequest::InsertChar('0')));
         assert_eq!(app.studio.errors[HEIGHT].as_deref(), Some("30-250 mm"));
         assert!(app.studio.recut_due.is_none(), "an invalid height is not cut");
+    }
+
+    #[test]
+    fn hollow_toggles_with_space_and_recuts_keeping_the_orientation() {
+        let mut app = with_session(app_at(ScreenId::Studio, 80, 24));
+        app.studio.report = Some(Printability::default());
+        app.shared.session.as_mut().unwrap().params.fab.orientation = crate::fab::Orientation::Auto;
+        assert_eq!(app.studio.hollow, None, "solid unless the config says otherwise");
+        app.studio.focus = HOLLOW;
+        assert_eq!(app.studio.key_context(), KeyContext::Text);
+        on_action(&mut app, Action::Edit(InputRequest::InsertChar('x')));
+        assert_eq!(app.studio.hollow, None, "letters do nothing on the switch");
+        on_action(&mut app, Action::Edit(InputRequest::InsertChar(' ')));
+        assert_eq!(app.studio.hollow, Some(HollowSpec::default()));
+        app.shared.now += RECUT_DEBOUNCE;
+        let fx = on_tick(&mut app);
+        let Some(Effect::StartJob { spec, .. }) = fx.first() else { panic!("a re-cut starts") };
+        let fab = &spec.params.as_ref().unwrap().fab;
+        assert_eq!(fab.hollow, Some(HollowSpec::default()));
+        assert_eq!(fab.orientation, crate::fab::Orientation::Auto, "the imported model's orientation is kept");
+        // Enter moves on rather than switching back; an arrow switches back.
+        on_action(&mut app, Action::Submit);
+        assert_eq!((app.studio.focus, app.studio.hollow.is_some()), (CONTINUE, true));
+        app.studio.focus = HOLLOW;
+        on_action(&mut app, Action::Edit(InputRequest::GoToNextChar));
+        assert_eq!(app.studio.hollow, None);
+    }
+
+    #[test]
+    fn a_session_made_hollow_opens_hollow_with_its_walls() {
+        let mut app = with_session(app_at(ScreenId::Studio, 80, 24));
+        let mut params = app.shared.session.as_ref().unwrap().params.clone();
+        params.fab.hollow = Some(HollowSpec { wall_mm: 3.0, drain_mm: 5.0 });
+        app.studio.fill(&params);
+        assert_eq!(app.studio.parsed().unwrap().hollow, params.fab.hollow);
+        app.studio.focus = HOLLOW;
+        on_action(&mut app, Action::Edit(InputRequest::InsertChar(' ')));
+        on_action(&mut app, Action::Edit(InputRequest::InsertChar(' ')));
+        assert_eq!(app.studio.hollow, params.fab.hollow, "switching off and on keeps its walls");
+    }
+
+    #[test]
+    fn the_report_says_how_the_piece_was_hollowed() {
+        let theme = crate::tui::theme::Theme::default();
+        let text =
+            |r: &Printability| report_lines(r, &theme).iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n");
+        let mut r = Printability { manifold: true, parts: 1, ..Printability::default() };
+        assert!(!text(&r).contains("hollow"));
+        r.hollow = Some(crate::fab::Hollowing {
+            wall_mm: 2.0,
+            drain_mm: 4.0,
+            drain_holes: 1,
+            cavity_mm3: 28_300.0,
+            sealed_pockets: 0,
+            grid_mm: 0.5,
+        });
+        assert!(text(&r).contains("hollow 28.3 cm³ inside  walls ≥ 2 mm  drain 1 × 4 mm"), "{}", text(&r));
     }
 
     #[test]

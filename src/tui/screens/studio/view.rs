@@ -1,7 +1,7 @@
 //! Drawing the Studio: the stages as they run, the printability report, the still render and the
 //! engraving fields. Reads state only.
 
-use super::{columns, picture_rect, right_split, StudioScreen, CONTINUE, HEIGHT, STAGES};
+use super::{columns, picture_rect, right_split, StudioScreen, CONTINUE, HEIGHT, HOLLOW, STAGES};
 use crate::domain::Stage;
 use crate::fab::Printability;
 use crate::tui::app::View;
@@ -148,6 +148,16 @@ pub fn report_lines(report: &Printability, t: &crate::tui::theme::Theme) -> Vec<
     if report.overhang_mm2 > 0.0 {
         lines[2].spans.push(Span::raw(format!(" ({:.0} mm²)", report.overhang_mm2)));
     }
+    if let Some(h) = &report.hollow {
+        lines.push(Line::from(vec![
+            Span::styled("hollow ", t.muted()),
+            Span::raw(format!("{:.1} cm³ inside", h.cavity_mm3 / 1000.0)),
+            Span::styled("  walls ", t.muted()),
+            Span::raw(format!("≥ {} mm", h.wall_mm)),
+            Span::styled("  drain ", t.muted()),
+            Span::raw(format!("{} × {} mm", h.drain_holes, h.drain_mm)),
+        ]));
+    }
     if let Some(wall) = report.thinnest_wall_mm {
         lines.push(Line::from(vec![
             mark(report.thin_wall_mm2 == 0.0),
@@ -218,7 +228,27 @@ fn render_engraving(v: &View<'_, StudioScreen>, area: Rect, buf: &mut Buffer) {
         .render(Rect { y: inner.y + i as u16, height: 1, ..inner }, buf);
     }
     if inner.height > 3 {
-        let row = Rect { y: inner.y + 3, height: 1, ..inner };
+        let focused = s.focus == HOLLOW;
+        let (mark, what) = match s.hollow {
+            Some(h) => ("[x]", format!("{} mm walls, drain in the base", h.wall_mm)),
+            None => ("[ ]", "solid inside".to_string()),
+        };
+        let mut spans = vec![
+            Span::styled(
+                format!("{}{:<7}", if focused { "▸" } else { " " }, "Hollow"),
+                if focused { t.accent() } else { t.muted() },
+            ),
+            Span::styled(mark, if focused { t.selected() } else { t.accent() }),
+            Span::raw(" "),
+            Span::raw(what),
+        ];
+        if focused {
+            spans.push(Span::styled("  space", t.muted()));
+        }
+        Line::from(spans).render(Rect { y: inner.y + 3, height: 1, ..inner }, buf);
+    }
+    if inner.height > 4 {
+        let row = Rect { y: inner.y + 4, height: 1, ..inner };
         let line = match &s.notice {
             Some(n) => Line::from(Span::styled(format!(" {n}"), t.warn())),
             None => {
