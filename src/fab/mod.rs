@@ -75,7 +75,7 @@ pub struct Hollowing {
     pub cavity_mm3: f64,
     /// Pockets that no drain could reach from the bed, left solid.
     pub sealed_pockets: usize,
-    /// The voxel size the walls were measured on, mm.
+    /// The voxel size the cavity was shaped on, mm (its walls are measured exactly).
     pub grid_mm: f64,
 }
 

@@ -157,7 +157,7 @@ fn hollow_out(
     };
     let report = hollow::summary(&cavity, spec);
     progress.note(&format!(
-        "hollowed: walls of at least {} mm, {:.1} cm³ taken out, {} drain hole(s) of {} mm (walls measured on a {:.2} mm grid)",
+        "hollowed: walls of at least {} mm, {:.1} cm³ taken out, {} drain hole(s) of {} mm (cavity shaped on a {:.2} mm grid)",
         spec.wall_mm,
         report.cavity_mm3 / 1000.0,
         report.drain_holes,

@@ -47,7 +47,7 @@ pub struct Cavity {
     pub drains: Vec<Drain>,
     /// Pockets big enough to hollow that no drain could reach from the bed; left solid.
     pub sealed_pockets: usize,
-    /// The voxel size the walls were measured on, mm.
+    /// The voxel size the cavity was shaped on, mm (its walls are measured exactly).
     pub step_mm: f64,
 }
 
