@@ -99,19 +99,26 @@ wait_for "Printability (updating" 10
 until ! screen | grep -qF "updating"; do sleep 0.2; done
 show "6. Studio: re-cut with line 2"
 keys Tab Tab
+keys Space
+sleep 0.3
+wait_for "Printability (updating" 10
+until ! screen | grep -qF "updating"; do sleep 0.2; done
+wait_for "cm³ inside" 10
+show "7. Studio: Hollow switched on, re-cut hollow"
+keys Tab
 sleep 0.2
 keys Enter
 wait_for "total" 600
-show "7. Checkout"
+show "8. Checkout"
 idle_cpu "$PID" "Checkout"
 type_text "ann@example.org"; keys Tab
 keys Right; keys Tab
 type_text "12 Rue des Fleurs, 75003 Paris"; keys Tab
 sleep 0.2
-show "8. Checkout filled in"
+show "9. Checkout filled in"
 keys Enter
 wait_for "✓ Order" 300
-show "9. Order saved"
+show "10. Order saved"
 
 echo
 echo "=== order folder ==="
@@ -121,7 +128,7 @@ keys Escape
 sleep 0.2
 keys Escape
 sleep 0.2
-show "10. Esc twice: back in the studio, then the gallery, input kept"
+show "11. Esc twice: back in the studio, then the gallery, input kept"
 keys q
 sleep 0.5
 if kill -0 "$PID" 2>/dev/null; then echo "the studio did not quit" >&2; exit 1; fi
@@ -129,7 +136,7 @@ if kill -0 "$PID" 2>/dev/null; then echo "the studio did not quit" >&2; exit 1; 
 keys clear Enter "$BIN" Enter
 : > "$TIMINGS"
 wait_for "Welcome back" 20
-show "11. Started again: the session list"
+show "12. Started again: the session list"
 sleep 1.5
 echo "measured by the studio, second launch (data dir exists): $(tr '\n' ' ' < "$TIMINGS")"
 keys q

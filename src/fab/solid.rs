@@ -329,8 +329,12 @@ mod tests {
         assert!((lost - h.cavity_mm3).abs() < drain, "lost {lost:.0} mm³, cavity {:.0} mm³", h.cavity_mm3);
         assert!(lost > 0.4 * full.report.volume_mm3, "only {lost:.0} of {:.0} mm³ taken out", full.report.volume_mm3);
         // No new thin walls: the thinnest are still the engraving's relief, as on the solid piece.
+        // manifold-rs numbers every solid it makes from one counter per process, and the numbers
+        // order its output, so the letters' triangles (and the relief reading) vary by a few µm
+        // with what else ran first in this process.
         let (thinnest, before) = (p.report.thinnest_wall_mm.unwrap(), full.report.thinnest_wall_mm.unwrap());
-        assert!(thinnest >= before.min(0.95 * f64::from(asked.wall_mm)), "thinnest wall {thinnest:.2} mm");
+        let floor = before.min(0.95 * f64::from(asked.wall_mm)) - 0.02;
+        assert!(thinnest >= floor, "thinnest wall {thinnest:.3} mm, {before:.3} on the solid piece");
         assert!(p.report.thin_wall_mm2 <= full.report.thin_wall_mm2 + 1.0, "{:?}", p.report);
         // The drain opens the middle of the base, where the solid piece stood on material.
         let base_hole = |m: &Mesh| {

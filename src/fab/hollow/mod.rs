@@ -6,8 +6,9 @@
 //! centre inside the solid gets its distance to the nearest voxel that lies outside or that the
 //! surface passes through (an exact 3D distance transform); centres near the wall thickness get
 //! their exact distance to the surface instead, and marching cubes extracts where that distance
-//! reaches the wall thickness. The cavity is then subtracted, with its drain holes, through
-//! manifold-rs like every other cut.
+//! reaches the wall thickness. Roofs are then shaped so a filament printer needs no support inside
+//! ([`roof`]), each pocket gets a drain hole from the bed or stays solid ([`drain`]), and the cavity
+//! is subtracted, with its drain holes, through manifold-rs like every other cut.
 
 use crate::fab::{manifold_io, HollowSpec, Hollowing};
 use crate::mesh::marching_cubes::{self, Grid};
@@ -17,8 +18,8 @@ use crate::mesh::{analysis, edt, Mesh};
 use crate::pipeline::StageError;
 use manifold_rs::Manifold;
 use rayon::prelude::*;
-use std::collections::VecDeque;
 
+mod drain;
 mod roof;
 
 /// Most voxels the grid may hold; about 14 bytes each while the cavity is worked out.
@@ -33,8 +34,6 @@ pub const CAVITY_FACES: usize = 30_000;
 const DECIMATE_VOXELS: f64 = 0.5;
 /// Pockets smaller than this stay solid: a drain hole is not worth it.
 const MIN_POCKET_MM3: f64 = 200.0;
-/// Cavity voxels needed above a drain's top, so the hole opens into the cavity, not a wall.
-const DRAIN_OPENING_VOXELS: usize = 3;
 const DRAIN_SEGMENTS: u32 = 32;
 /// How far below the bed the drain cutter starts, so it cuts cleanly through the bottom face.
 const BELOW_BED_MM: f64 = 1.0;
@@ -49,6 +48,8 @@ pub struct Cavity {
     pub sealed_pockets: usize,
     /// The voxel size the cavity was shaped on, mm (its walls are measured exactly).
     pub step_mm: f64,
+    /// The solid's lowest point, where drain holes start.
+    pub bed_z: f64,
 }
 
 impl Cavity {
@@ -77,69 +78,22 @@ pub fn plan(solid: &Mesh, spec: &HollowSpec, prefer: [f64; 2]) -> Option<Cavity>
     let step = (bbox / MAX_VOXELS).cbrt().max(MIN_STEP_MM);
     let grid = VoxelGrid::covering(lo, hi, step, 2);
 
-    let inside = voxel::inside(solid, &grid);
-    let (touched, spacing) = voxel::touched(solid, &grid);
-    let target: Vec<bool> = inside.iter().zip(&touched).map(|(&i, &t)| !i || t).collect();
-    drop(touched);
-    let mut distance = edt::squared_distance_3d(&target, grid.dims);
-    drop(target);
-    // A centre's distance to the nearest outside or surface voxel is within half a voxel's
-    // diagonal (plus the sample spacing, one way) of its true distance to the surface. Where the
-    // cavity's surface can fall, the true distance is measured exactly; elsewhere the estimate is
-    // on the right side of the level already.
-    let over = step * 3f64.sqrt() / 2.0;
-    let under = over + spacing;
     let level = f64::from(spec.wall_mm) + DECIMATE_VOXELS * step;
-    let surface = SurfaceDistance::new(solid);
-    let [_, ny, nz] = grid.dims;
-    distance.par_iter_mut().enumerate().for_each(|(c, d)| {
-        let estimate = f64::from(d.sqrt()) * step;
-        let near_level = estimate + over >= level - step && estimate - under <= level + step;
-        *d = if inside[c] && near_level {
-            surface.to(grid.center(c / (ny * nz), (c / nz) % ny, c % nz)) as f32
-        } else {
-            estimate as f32
-        };
-    });
-
-    for d in &mut distance {
-        *d -= level as f32;
-    }
-    let mut field = roof::shape(&distance, &grid);
-    drop(distance);
-    let mut pockets = pockets(&field, &grid, 0.0);
-    pockets.sort_by_key(|p| std::cmp::Reverse(p.cells.len()));
-    let drain_cells = (f64::from(spec.drain_mm) / 2.0 / step).ceil() as isize + 1;
-    let wall_cells = (f64::from(spec.wall_mm) / step).ceil() as isize;
-    let bed = (0..grid.dims[2]).find(|&k| grid.center(0, 0, k)[2] > lo[2]).unwrap_or(0);
-
-    let mut drains = Vec::new();
-    let mut sealed_pockets = 0;
-    let mut labels = vec![u32::MAX; grid.len()];
-    for (n, pocket) in pockets.iter().enumerate() {
-        for &c in &pocket.cells {
-            labels[c] = n as u32;
-        }
-    }
-    for (n, pocket) in pockets.iter().enumerate() {
-        let big = pocket.cells.len() as f64 * step.powi(3) >= MIN_POCKET_MM3;
-        let drain = if big {
-            find_drain(pocket, n as u32, &labels, &inside, &grid, drain_cells, wall_cells, bed, prefer)
-        } else {
-            None
-        };
-        match drain {
-            Some(d) => drains.push(d),
-            None => {
-                sealed_pockets += usize::from(big);
-                for &c in &pocket.cells {
-                    field[c] = -1.0;
-                }
-            }
-        }
-    }
+    let (beyond, inside) = beyond_wall(solid, &grid, level);
+    let mut field = roof::shape(beyond, &grid);
+    let site = drain::Site {
+        grid: &grid,
+        inside: &inside,
+        bed: (0..grid.dims[2]).find(|&k| grid.center(0, 0, k)[2] > lo[2]).unwrap_or(0),
+        radius_cells: (f64::from(spec.drain_mm) / 2.0 / step).ceil() as isize + 1,
+        wall_cells: (f64::from(spec.wall_mm) / step).ceil() as isize,
+        min_cells: (MIN_POCKET_MM3 / step.powi(3)).ceil() as usize,
+        prefer,
+    };
+    let (drains, sealed_pockets) = drain::place(&mut field, &site);
     if drains.is_empty() {
-        return (sealed_pockets > 0).then(|| Cavity { mesh: Mesh::default(), drains, sealed_pockets, step_mm: step });
+        let mesh = Mesh::default();
+        return (sealed_pockets > 0).then_some(Cavity { mesh, drains, sealed_pockets, step_mm: step, bed_z: lo[2] });
     }
 
     let field = Grid { dims: grid.dims, values: field };
@@ -153,7 +107,39 @@ pub fn plan(solid: &Mesh, spec: &HollowSpec, prefer: [f64; 2]) -> Option<Cavity>
         *v = std::array::from_fn(|a| (grid.origin[a] + step * f64::from(p[a])) as f32);
     }
     let mesh = simplified(&mesh, DECIMATE_VOXELS * step);
-    Some(Cavity { mesh, drains, sealed_pockets, step_mm: step })
+    Some(Cavity { mesh, drains, sealed_pockets, step_mm: step, bed_z: lo[2] })
+}
+
+/// How far each voxel centre lies beyond `level` mm from the solid's surface (negative nearer
+/// the surface and outside), with which centres lie inside. The estimate from the distance
+/// transform is replaced by the exact distance wherever it could fall on either side of `level`.
+fn beyond_wall(solid: &Mesh, grid: &VoxelGrid, level: f64) -> (Vec<f32>, Vec<bool>) {
+    let step = grid.step;
+    let inside = voxel::inside(solid, grid);
+    let (touched, spacing) = voxel::touched(solid, grid);
+    let target: Vec<bool> = inside.iter().zip(&touched).map(|(&i, &t)| !i || t).collect();
+    drop(touched);
+    let mut distance = edt::squared_distance_3d(&target, grid.dims);
+    drop(target);
+    // A centre's distance to the nearest outside or surface voxel is within half a voxel's
+    // diagonal (plus the sample spacing, one way) of its true distance to the surface. Where the
+    // cavity's surface can fall, the true distance is measured exactly; elsewhere the estimate is
+    // on the right side of the level already.
+    let over = step * 3f64.sqrt() / 2.0;
+    let under = over + spacing;
+    let surface = SurfaceDistance::new(solid);
+    let [_, ny, nz] = grid.dims;
+    distance.par_iter_mut().enumerate().for_each(|(c, d)| {
+        let estimate = f64::from(d.sqrt()) * step;
+        let near_level = estimate + over >= level - step && estimate - under <= level + step;
+        *d = if inside[c] && near_level {
+            surface.to(grid.center(c / (ny * nz), (c / nz) % ny, c % nz)) - level
+        } else {
+            estimate - level
+        } as f32;
+    });
+
+    (distance, inside)
 }
 
 /// The cavity's surface with at most [`CAVITY_FACES`] faces where meshoptimizer gets there within
@@ -194,9 +180,8 @@ fn simplified(mesh: &Mesh, error_mm: f64) -> Mesh {
 pub fn carve(solid: &Manifold, cavity: &Cavity, spec: &HollowSpec) -> Result<Manifold, StageError> {
     let mut cutter = manifold_io::to_manifold(&cavity.mesh, "the hollow inside")?;
     let radius = f64::from(spec.drain_mm) / 2.0;
-    let bed = solid.to_mesh().vertices().chunks_exact(3).map(|p| f64::from(p[2])).fold(f64::INFINITY, f64::min);
     for d in &cavity.drains {
-        let bottom = bed - BELOW_BED_MM;
+        let bottom = cavity.bed_z - BELOW_BED_MM;
         let hole = Manifold::cylinder(radius, radius, d.top_z - bottom, DRAIN_SEGMENTS).translate(d.x, d.y, bottom);
         cutter = cutter.union(&hole);
     }
@@ -213,141 +198,6 @@ pub fn summary(cavity: &Cavity, spec: &HollowSpec) -> Hollowing {
         sealed_pockets: cavity.sealed_pockets,
         grid_mm: cavity.step_mm,
     }
-}
-
-/// One connected region of voxels far enough from the surface.
-struct Pocket {
-    cells: Vec<usize>,
-}
-
-/// Face-connected regions where `distance >= level`.
-fn pockets(distance: &[f32], grid: &VoxelGrid, level: f32) -> Vec<Pocket> {
-    let [nx, ny, nz] = grid.dims;
-    let mut seen = vec![false; distance.len()];
-    let mut out = Vec::new();
-    let mut queue = VecDeque::new();
-    for start in 0..distance.len() {
-        if seen[start] || distance[start] < level {
-            continue;
-        }
-        seen[start] = true;
-        queue.push_back(start);
-        let mut cells = Vec::new();
-        while let Some(c) = queue.pop_front() {
-            cells.push(c);
-            let (i, j, k) = (c / (ny * nz), (c / nz) % ny, c % nz);
-            let mut visit = |n: usize| {
-                if !seen[n] && distance[n] >= level {
-                    seen[n] = true;
-                    queue.push_back(n);
-                }
-            };
-            if i > 0 {
-                visit(c - ny * nz);
-            }
-            if i + 1 < nx {
-                visit(c + ny * nz);
-            }
-            if j > 0 {
-                visit(c - nz);
-            }
-            if j + 1 < ny {
-                visit(c + nz);
-            }
-            if k > 0 {
-                visit(c - 1);
-            }
-            if k + 1 < nz {
-                visit(c + 1);
-            }
-        }
-        out.push(Pocket { cells });
-    }
-    out
-}
-
-/// The lowest place a drain of `radius_cells` can rise straight from the bed into pocket `label`,
-/// nearest `prefer` among the lowest. The hole may cross open space below the piece and the floor
-/// under the pocket; a longer run through material is allowed only with `wall_cells` of material
-/// all round it, so it never cuts into a slim part on its way up.
-#[allow(clippy::too_many_arguments)]
-fn find_drain(
-    pocket: &Pocket,
-    label: u32,
-    labels: &[u32],
-    inside: &[bool],
-    grid: &VoxelGrid,
-    radius_cells: isize,
-    wall_cells: isize,
-    bed: usize,
-    prefer: [f64; 2],
-) -> Option<Drain> {
-    let [nx, ny, nz] = grid.dims;
-    // The pocket's floor: its lowest cell in each column.
-    let mut floor = std::collections::HashMap::new();
-    for &c in &pocket.cells {
-        let (col, k) = (c / nz, c % nz);
-        floor.entry(col).and_modify(|f: &mut usize| *f = (*f).min(k)).or_insert(k);
-    }
-    let mut candidates: Vec<(usize, f64, usize)> = floor
-        .iter()
-        .map(|(&col, &k)| {
-            let p = grid.center(col / ny, col % ny, k);
-            (k, (p[0] - prefer[0]).hypot(p[1] - prefer[1]), col)
-        })
-        .collect();
-    candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let disk = |col: usize, r: isize| {
-        let (ci, cj) = ((col / ny) as isize, (col % ny) as isize);
-        (-r..=r)
-            .flat_map(move |di| (-r..=r).map(move |dj| (di, dj)))
-            .filter(move |(di, dj)| di * di + dj * dj <= r * r)
-            .map(move |(di, dj)| {
-                let (i, j) = (ci + di, cj + dj);
-                (i >= 0 && j >= 0 && i < nx as isize && j < ny as isize).then(|| i as usize * ny + j as usize)
-            })
-    };
-    // The top of the hole (a cell index) when one fits under this column.
-    let fits = |col: usize| -> Option<usize> {
-        let mut floors = Vec::new();
-        for c in disk(col, radius_cells) {
-            floors.push((c?, *floor.get(&c?)?));
-        }
-        let top = floors.iter().map(|&(_, f)| f).max()? + 1;
-        let mut lowest_exit = top;
-        for &(c, f) in &floors {
-            let base = c * nz;
-            // The pocket fills the column from its floor to above the hole's top.
-            if top + DRAIN_OPENING_VOXELS > nz || (f..top + DRAIN_OPENING_VOXELS).any(|k| labels[base + k] != label) {
-                return None;
-            }
-            lowest_exit = lowest_exit.min(solid_run_below(&inside[base..base + nz], bed, f)?);
-        }
-        let drilled = floors.iter().map(|&(_, f)| f).min()? - lowest_exit;
-        if drilled as isize > 2 * wall_cells + 2 {
-            for c in disk(col, radius_cells + wall_cells) {
-                let base = c? * nz;
-                if (lowest_exit..top).any(|k| !inside[base + k]) {
-                    return None;
-                }
-            }
-        }
-        Some(top)
-    };
-    let (top, col) = candidates.into_iter().find_map(|(_, _, col)| fits(col).map(|top| (top, col)))?;
-    let p = grid.center(col / ny, col % ny, top);
-    Some(Drain { x: p[0], y: p[1], top_z: p[2] })
-}
-
-/// Where the material under a pocket's floor at `floor` ends going down this column of inside
-/// flags (the bed, or the underside of the piece), or None when another part of the piece lies
-/// further down, so a hole from the bed would cut through it.
-fn solid_run_below(column: &[bool], bed: usize, floor: usize) -> Option<usize> {
-    let mut k = floor;
-    while k > bed && column[k - 1] {
-        k -= 1;
-    }
-    (bed..k).all(|below| !column[below]).then_some(k)
 }
 
 /// The volume a mesh encloses, mm³, for the report.

@@ -25,11 +25,10 @@ const NONE: f32 = -1.0e6;
 
 /// The cavity field with roofs shaped: `cavity` is the distance beyond the wall (mm, cavity where
 /// it is at least 0) on `grid`; the result is at least 0 only where the shaped cavity is.
-pub fn shape(cavity: &[f32], grid: &VoxelGrid) -> Vec<f32> {
+pub fn shape(mut cavity: Vec<f32>, grid: &VoxelGrid) -> Vec<f32> {
     let [nx, ny, nz] = grid.dims;
     let step = grid.step as f32;
     let layer_len = nx * ny;
-    let mut out = cavity.to_vec();
     let mut above = vec![NONE; layer_len];
     let mut here = vec![NONE; layer_len];
     let mut inside = vec![false; layer_len];
@@ -48,13 +47,13 @@ pub fn shape(cavity: &[f32], grid: &VoxelGrid) -> Vec<f32> {
         edge_walls(&inside, nx, ny, &mut here);
         for c in 0..layer_len {
             if inside[c] {
-                let v = &mut out[c * nz + k];
+                let v = &mut cavity[c * nz + k];
                 *v = v.min(here[c] * step);
             }
         }
         std::mem::swap(&mut above, &mut here);
     }
-    out
+    cavity
 }
 
 /// Each cavity voxel's margin: the best of the 3 x 3 voxels above less the step across, grown by
@@ -199,7 +198,7 @@ mod tests {
         // A box cavity 41 voxels long, 31 wide and 40 tall, ceiling at layer 41; 1 mm voxels.
         let dims = [43, 33, 44];
         let g = grid(dims);
-        let shaped = shape(&boxed(dims, [1, 1, 2], [42, 32, 42]), &g);
+        let shaped = shape(boxed(dims, [1, 1, 2], [42, 32, 42]), &g);
         let width = |cells: &[(usize, usize)]| {
             let (a, b) = (cells.iter().map(|c| c.1).min().unwrap(), cells.iter().map(|c| c.1).max().unwrap());
             b - a + 1
@@ -233,7 +232,7 @@ mod tests {
         for (c, v) in boxed(dims, [17, 17, 34], [23, 23, 48]).into_iter().enumerate() {
             f[c] = f[c].max(v);
         }
-        let shaped = shape(&f, &grid(dims));
+        let shaped = shape(f.clone(), &grid(dims));
         let cavity = |i: usize, j: usize, k: usize| shaped[(i * dims[1] + j) * dims[2] + k] >= 0.0;
         let reach = (BRIDGE_MM / 2.0).ceil() as isize + 1;
         for k in 1..dims[2] - 1 {
