@@ -230,8 +230,8 @@ fn render_engraving(v: &View<'_, StudioScreen>, area: Rect, buf: &mut Buffer) {
     if inner.height > 3 {
         let focused = s.focus == HOLLOW;
         let (mark, what) = match s.hollow {
-            Some(h) => ("[x]", format!("{} mm walls, drain in the base", h.wall_mm)),
-            None => ("[ ]", "solid inside".to_string()),
+            Some(h) => ("[x]", format!("{} mm walls, drain", h.wall_mm)),
+            None => ("[ ]", "solid".to_string()),
         };
         let mut spans = vec![
             Span::styled(
