@@ -7,6 +7,7 @@
 pub mod config;
 pub mod domain;
 pub mod fab;
+pub mod grid2d;
 pub mod ideation;
 pub mod imagegen;
 pub mod matting;

@@ -4,6 +4,7 @@
 //! alpha, a cleared border, the main subject only, cropped and re-centred on a transparent square.
 
 use super::Matting;
+use crate::grid2d::{flood, neighbours4, neighbours8};
 use crate::pipeline::{Progress, StageError};
 use image::imageops::FilterType;
 use image::{Rgba, RgbaImage};
@@ -110,22 +111,6 @@ impl<'a> Pixels<'a> {
 }
 
 const WHITE: [f32; 3] = [255.0; 3];
-
-/// The 4-neighbours of pixel `p` in a `w` x `h` picture.
-fn neighbours4(p: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
-    let (x, y) = (p % w, p / w);
-    [(x > 0).then(|| p - 1), (x + 1 < w).then(|| p + 1), (y > 0).then(|| p - w), (y + 1 < h).then(|| p + w)]
-        .into_iter()
-        .flatten()
-}
-
-fn neighbours8(p: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
-    let (x, y) = ((p % w) as isize, (p / w) as isize);
-    (-1..=1)
-        .flat_map(move |dy| (-1..=1).map(move |dx| (x + dx, y + dy)))
-        .filter(move |&(nx, ny)| (nx, ny) != (x, y) && nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h)
-        .map(move |(nx, ny)| ny as usize * w + nx as usize)
-}
 
 impl ClassicalMatting {
     fn looks_like_background(&self, px: &Pixels, p: usize) -> bool {
@@ -261,31 +246,6 @@ fn background_colour(px: &Pixels, labels: &[Label]) -> [f32; 3] {
     } else {
         sum.map(|s| (s / n as f64) as f32)
     }
-}
-
-/// Pixels connected to `start` for which `inside` holds, marking them in `seen`.
-fn flood<I: Iterator<Item = usize>>(
-    start: usize,
-    w: usize,
-    h: usize,
-    seen: &mut [bool],
-    inside: impl Fn(usize) -> bool,
-    neighbours: fn(usize, usize, usize) -> I,
-) -> Vec<usize> {
-    let mut region = vec![start];
-    seen[start] = true;
-    let mut next = 0;
-    while next < region.len() {
-        let p = region[next];
-        next += 1;
-        for n in neighbours(p, w, h) {
-            if !seen[n] && inside(n) {
-                seen[n] = true;
-                region.push(n);
-            }
-        }
-    }
-    region
 }
 
 /// The kept subject pixels and their bounding box (x1, y1 exclusive).

@@ -11,6 +11,7 @@
 //! there, so a wide flat ceiling becomes a gable. The margin changes smoothly, so marching cubes
 //! draws the roofs as slopes.
 
+use crate::grid2d::{flood, neighbours4};
 use crate::mesh::edt::squared_distance;
 use crate::mesh::voxel::VoxelGrid;
 
@@ -101,26 +102,8 @@ fn start_new_roofs(inside: &[bool], sides: &[f32], half_bridge: f32, nx: usize, 
         if !inside[start] || seen[start] {
             continue;
         }
-        let mut cells = vec![start];
-        seen[start] = true;
-        let mut next = 0;
-        while next < cells.len() {
-            let c = cells[next];
-            next += 1;
-            let (i, j) = (c / ny, c % ny);
-            let neighbours = [
-                (i > 0).then(|| c - ny),
-                (i + 1 < nx).then(|| c + ny),
-                (j > 0).then(|| c - 1),
-                (j + 1 < ny).then(|| c + 1),
-            ];
-            for n in neighbours.into_iter().flatten() {
-                if inside[n] && !seen[n] {
-                    seen[n] = true;
-                    cells.push(n);
-                }
-            }
-        }
+        // A layer is a grid of nx rows of ny voxels.
+        let cells = flood(start, ny, nx, &mut seen, |c| inside[c], neighbours4);
         if cells.iter().any(|&c| here[c] >= 0.0) {
             continue;
         }
@@ -136,26 +119,11 @@ fn start_new_roofs(inside: &[bool], sides: &[f32], half_bridge: f32, nx: usize, 
 /// cavity really ends; other wall voxels stay unreached.
 fn edge_walls(inside: &[bool], nx: usize, ny: usize, here: &mut [f32]) {
     let cavity: Vec<f32> = here.to_vec();
-    for i in 0..nx {
-        for j in 0..ny {
-            let c = i * ny + j;
-            if inside[c] {
-                continue;
-            }
-            let neighbours = [
-                (i > 0).then(|| c - ny),
-                (i + 1 < nx).then(|| c + ny),
-                (j > 0).then(|| c - 1),
-                (j + 1 < ny).then(|| c + 1),
-            ];
-            let best = neighbours
-                .into_iter()
-                .flatten()
-                .filter(|&n| inside[n] && cavity[n] > NONE)
-                .map(|n| cavity[n].min(0.5) - 1.0)
-                .fold(NONE, f32::max);
-            here[c] = best;
-        }
+    for c in (0..nx * ny).filter(|&c| !inside[c]) {
+        here[c] = neighbours4(c, ny, nx)
+            .filter(|&n| inside[n] && cavity[n] > NONE)
+            .map(|n| cavity[n].min(0.5) - 1.0)
+            .fold(NONE, f32::max);
     }
 }
 
