@@ -20,9 +20,9 @@ fn make(env: &Env, file: &str, extra: &[&str]) -> (std::process::Output, PathBuf
     (env.run(&args), out)
 }
 
-/// Makes a solid and checks it. `slicer`: the backend that prices it ("estimate" keeps the test
-/// quick; "auto" uses PrusaSlicer where installed).
-fn expect_solid(file: &str, extra: &[&str], height: f32, slicer: &str) -> String {
+/// Makes a solid and checks it; returns stderr and the summary. `slicer`: the backend that prices it
+/// ("estimate" keeps the test quick; "auto" uses PrusaSlicer where installed).
+fn expect_solid(file: &str, extra: &[&str], height: f32, slicer: &str) -> (String, serde_json::Value) {
     let env = Env::new();
     let config = env.path("config.toml");
     std::fs::write(&config, format!("[backends]\nslicer = \"{slicer}\"\n")).unwrap();
@@ -38,26 +38,28 @@ fn expect_solid(file: &str, extra: &[&str], height: f32, slicer: &str) -> String
     assert!(is_closed_manifold(&solid));
     let (lo, hi) = solid.bounds().unwrap();
     assert!((hi[2] - lo[2] - height).abs() < 0.5, "{file}: {} mm tall", hi[2] - lo[2]);
-    err
+    (err, summary)
 }
 
 #[test]
 fn a_model_with_small_holes_is_repaired_and_made() {
-    let err = expect_solid("holey.stl", &["--height-mm", "60"], 60.0, "auto");
+    let (err, summary) = expect_solid("holey.stl", &["--height-mm", "60"], 60.0, "auto");
     assert!(err.contains("read an STL model with 303 faces"), "{err}");
     assert!(err.contains("3 small hole(s) closed"), "{err}");
+    let repairs = &summary["printability"]["repairs"];
+    assert_eq!(repairs[0], "3 small hole(s) closed with 11 faces", "{summary}");
 }
 
 #[test]
 fn obj_quads_in_centimetres_y_up() {
-    let err = expect_solid("quads.obj", &["--units", "cm", "--name", "Box"], 80.0, "estimate");
+    let (err, _) = expect_solid("quads.obj", &["--units", "cm", "--name", "Box"], 80.0, "estimate");
     assert!(err.contains("units: centimetres (as asked)"), "{err}");
     assert!(err.contains("up axis: Y (a guess; use --up y|z to change it)"), "{err}");
 }
 
 #[test]
 fn glb_and_binary_ply() {
-    let err = expect_solid("cube.glb", &[], 80.0, "estimate");
+    let (err, _) = expect_solid("cube.glb", &[], 80.0, "estimate");
     assert!(err.contains("units: metres (glTF's unit and axis by specification)"), "{err}");
     expect_solid("cube_binary.ply", &["--up", "z"], 80.0, "estimate");
 }

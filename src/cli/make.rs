@@ -213,29 +213,33 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
         ..SessionParams::default()
     };
     let pipeline = ctx.pipeline(&cfg)?;
-    let session = match a.mesh {
+    let (session, import_repairs) = match a.mesh {
         Some(path) => import_mesh(&pipeline, path, ImportOptions { units: a.units, up: a.up }, name, params)?,
         None => {
             let params_json = serde_json::to_value(&params).map_err(|e| CliError::Failed(e.to_string()))?;
             let row = pipeline.store.create_session(&facts, &params_json);
-            row.map_err(|e| CliError::Failed(e.to_string()))?.id
+            (row.map_err(|e| CliError::Failed(e.to_string()))?.id, Vec::new())
         }
     };
-    let outcome = super::run_to_end(&pipeline, &session)?;
+    let mut outcome = super::run_to_end(&pipeline, &session)?;
+    // The summary's repairs start with what the importer mended before fabrication saw the model.
+    if let Some(report) = outcome.results.printability.as_mut() {
+        report.repairs.splice(0..0, import_repairs);
+    }
     println!("{}", super::summary::summary(&outcome, seed));
     Ok(ExitCode::SUCCESS)
 }
 
 /// The `--mesh` session: the model read, repaired and saved as the raw mesh (the same path as
 /// `studio --mesh`), so the run goes straight to the printable solid. What was read and repaired
-/// is said on stderr.
+/// is said on stderr; the repairs are returned for the summary.
 fn import_mesh(
     pipeline: &memoreez::pipeline::Pipeline,
     path: PathBuf,
     opts: ImportOptions,
     name: Option<&str>,
     params: SessionParams,
-) -> Result<String, CliError> {
+) -> Result<(String, Vec<String>), CliError> {
     use memoreez::tui::import::{import_session, Import};
     let (id, imported) = import_session(&pipeline.store, &Import::Mesh(path, opts), name, params).map_err(|e| {
         if e.is_bad_input() {
@@ -244,10 +248,12 @@ fn import_mesh(
             CliError::Failed(e.to_string())
         }
     })?;
-    for note in imported.iter().flat_map(|i| i.notes()) {
+    let notes: Vec<String> = imported.iter().flat_map(|i| i.notes()).collect();
+    for note in &notes {
         eprintln!("{note}");
     }
-    Ok(id)
+    let repairs = notes.iter().filter_map(|n| n.strip_prefix("repaired: ")).map(str::to_string).collect();
+    Ok((id, repairs))
 }
 
 #[cfg(test)]

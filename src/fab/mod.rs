@@ -124,6 +124,9 @@ pub struct Printability {
     /// Cap height of the smallest engraved line, mm; None without engraving.
     #[serde(default)]
     pub cap_height_mm: Option<f64>,
+    /// What the clean-up did to the raw model (welds, holes closed, faces simplified), in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<String>,
     /// How the solid was hollowed; None when it is solid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hollow: Option<Hollowing>,

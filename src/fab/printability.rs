@@ -98,6 +98,7 @@ pub fn assess(mesh: &Mesh, lettering: Option<Lettering>, extra: Vec<String>) -> 
         thinnest_wall_mm: walls.thinnest,
         thin_wall_mm2: walls.thin_mm2,
         thinnest_stroke_mm: lettering.map(|l| l.stroke_mm),
+        repairs: Vec::new(),
         hollow: None,
         cap_height_mm: lettering.map(|l| l.cap_height_mm),
     }

@@ -41,7 +41,7 @@ impl Fabricator for OfflineFabricator {
         let mut warnings = Vec::new();
         let steps = Steps { progress, total: STEPS + usize::from(spec.hollow.is_some()) };
 
-        let mut clean = clean(raw, spec.hollow.is_some(), progress)?;
+        let (mut clean, repairs) = clean(raw, spec.hollow.is_some(), progress)?;
         // Clean-up keeps every sizeable part; the piece is one solid, so the figure is the largest
         // and the rest would fall off the pedestal (and take the asked height with them).
         let parts = analysis::components(&clean).len();
@@ -98,6 +98,7 @@ impl Fabricator for OfflineFabricator {
         }
         let mut report = printability::assess(&mesh, plan.lettering(), warnings);
         report.hollow = hollowed;
+        report.repairs = repairs;
         steps.done(last, "printability assessed")?;
 
         check_result(&mesh, &report, f64::from(spec.height_mm))?;
@@ -184,16 +185,17 @@ fn note_plan(progress: &dyn Progress, plan: &EngravingPlan) {
 
 /// The one clean-up path ([`cleanup::clean`]): weld, drop degenerate and duplicate faces and
 /// floaters, wind outwards, close small holes, decimate so the finished solid stays within the
-/// face budget; refuses a model that is still not watertight.
-fn clean(raw: &Mesh, hollowing: bool, progress: &dyn Progress) -> Result<Mesh, StageError> {
+/// face budget; refuses a model that is still not watertight. Returns what it did, in words.
+fn clean(raw: &Mesh, hollowing: bool, progress: &dyn Progress) -> Result<(Mesh, Vec<String>), StageError> {
     let cavity = if hollowing { hollow::CAVITY_FACES } else { 0 };
     let opts = CleanupOptions {
         face_budget: Some(cleanup::DEFAULT_FACE_BUDGET - PEDESTAL_FACES - cavity),
         ..CleanupOptions::default()
     };
     let (main, report) = cleanup::clean(raw, &opts).map_err(|e| StageError::BadInput(e.to_string()))?;
-    for note in report.notes() {
-        progress.note(&note);
+    let notes = report.notes();
+    for note in &notes {
+        progress.note(note);
     }
     let problem = cleanup::watertight_problem(&main, opts.max_hole_edges)
         .or_else(|| (!analysis::is_closed_manifold(&main)).then(|| "faces with no area".to_string()));
@@ -202,7 +204,7 @@ fn clean(raw: &Mesh, hollowing: bool, progress: &dyn Progress) -> Result<Mesh, S
             "the model is not watertight: it has {why}; repair it or generate it again"
         )));
     }
-    Ok(main)
+    Ok((main, notes))
 }
 
 /// The promises of [`Fabricator::make_printable`]: one closed part, positive volume, the asked
@@ -377,7 +379,13 @@ mod tests {
         for t in &mut m.triangles {
             t.swap(1, 2);
         }
-        check_solid(&OfflineFabricator.make_printable(&m, &spec("A", ""), &NoProgress).unwrap());
+        let p = OfflineFabricator.make_printable(&m, &spec("A", ""), &NoProgress).unwrap();
+        check_solid(&p);
+        assert!(
+            p.report.repairs.iter().any(|r| r.contains("inside-out shell(s) turned right way out")),
+            "{:?}",
+            p.report
+        );
     }
 
     /// Counts steps and asks to stop after the given one.
