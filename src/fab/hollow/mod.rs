@@ -194,15 +194,10 @@ pub fn summary(cavity: &Cavity, spec: &HollowSpec) -> Hollowing {
         wall_mm: f64::from(spec.wall_mm),
         drain_mm: f64::from(spec.drain_mm),
         drain_holes: cavity.drains.len(),
-        cavity_mm3: volume(&cavity.mesh),
+        cavity_mm3: analysis::signed_volume(&cavity.mesh),
         sealed_pockets: cavity.sealed_pockets,
         grid_mm: cavity.step_mm,
     }
-}
-
-/// The volume a mesh encloses, mm³, for the report.
-pub fn volume(mesh: &Mesh) -> f64 {
-    analysis::signed_volume(mesh)
 }
 
 #[cfg(test)]
@@ -278,7 +273,7 @@ mod tests {
         let widest = cavity.mesh.vertices.iter().map(|v| f64::from(v[0]).hypot(f64::from(v[1]))).fold(0.0, f64::max);
         assert!((13.0 - slack..13.0).contains(&widest), "widest {widest:.2} mm from the axis");
         let ball_cavity = 4.0 / 3.0 * std::f64::consts::PI * 13f64.powi(3);
-        let share = volume(&cavity.mesh) / ball_cavity;
+        let share = analysis::signed_volume(&cavity.mesh) / ball_cavity;
         assert!((0.6..0.95).contains(&share), "the cavity is {share:.2} of a ball of radius 13");
         let flat = flat_ceiling_mm2(&cavity.mesh);
         let bridge = std::f64::consts::PI * (f64::from(roof::BRIDGE_MM) / 2.0 + cavity.step_mm).powi(2);
@@ -299,7 +294,7 @@ mod tests {
         assert!(analysis::is_closed_manifold(&hollow));
         // One shell: the drain joins the cavity's surface to the outside.
         assert_eq!(analysis::components(&hollow).len(), 1);
-        let (before, after) = (volume(&mesh), volume(&hollow));
+        let (before, after) = (analysis::signed_volume(&mesh), analysis::signed_volume(&hollow));
         assert!(after < 0.6 * before, "{after:.0} of {before:.0} mm³ left");
         // The drain took the ball's lowest point: what stands on the bed now is the rim of the
         // hole, 2 mm out, 2² / (2 · 15) mm up the curve.
