@@ -404,6 +404,33 @@ fn on_path(tool: &str) -> bool {
     Command::new(tool).arg("--help").output().is_ok()
 }
 
+/// The fabricator alone, outside the pipeline, on a figurine-like body and head with two lines.
+#[test]
+fn the_fabricators_solid_passes_the_tools() {
+    use manifold_rs::Manifold;
+    use memoreez::fab::{solid::OfflineFabricator, Fabricator};
+    let body = Manifold::sphere(0.55, 64).scale(1.0, 1.2, 0.8).translate(0.0, -0.35, 0.0);
+    let head = Manifold::sphere(0.35, 64).translate(0.05, 0.6, 0.1);
+    let raw = memoreez::fab::manifold_io::to_mesh(&body.union(&head));
+    let spec = FabSpec { height_mm: 80.0, line1: "DAD".into(), line2: "60 YEARS".into(), ..FabSpec::default() };
+    let p = OfflineFabricator.make_printable(&raw, &spec, &memoreez::pipeline::NoProgress).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let stl = dir.path().join("piece.stl");
+    io::write_stl(&stl, &p.mesh).unwrap();
+    let mut problems = Vec::new();
+    if on_path("prusa-slicer") {
+        problems.extend(prusa_info(&stl, spec.height_mm));
+    } else {
+        eprintln!("prusa-slicer not on PATH: skipped its --info check");
+    }
+    if on_path("admesh") {
+        problems.extend(admesh_repairs(&stl));
+    } else {
+        eprintln!("admesh not on PATH: skipped its repair check");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn every_piece_is_printable_by_the_tools_printers_use() {
     let tools = Tools { prusa: memoreez::fab::prusa::detect().is_some(), admesh: on_path("admesh") };
