@@ -9,7 +9,7 @@ use memoreez::fab::{FabSpec, Fabricator, HollowSpec};
 use memoreez::mesh::cleanup::{self, CleanupOptions};
 use memoreez::mesh::marching_cubes::{grid_from_fn, marching_cubes};
 use memoreez::mesh::{analysis, Mesh};
-use memoreez::pipeline::{NoProgress, Progress};
+use memoreez::stage::{NoProgress, Progress};
 use std::time::{Duration, Instant};
 
 /// Our figure is smoother than a generated one (no folds or hair), so it takes a finer grid than

@@ -12,11 +12,11 @@
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use criterion::{criterion_group, criterion_main, Criterion};
-use memoreez::pipeline::NoProgress;
 use memoreez::shapegen::hunyuan3d::config::{DitConfig, VaeConfig};
 use memoreez::shapegen::hunyuan3d::dit::Hunyuan3DDiT;
 use memoreez::shapegen::hunyuan3d::vae::GeoDecoder;
 use memoreez::shapegen::hunyuan3d::volume::{decode_flashvdm_field, FlashVdm, SphereField};
+use memoreez::stage::NoProgress;
 use std::time::Duration;
 
 fn dit_config() -> DitConfig {

@@ -5,7 +5,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use memoreez::config::Config;
 use memoreez::domain::{Facts, Stage};
 use memoreez::fab::FabSpec;
-use memoreez::pipeline::{Backends, CancelToken, Pipeline, SessionParams};
+use memoreez::pipeline::{Backends, Pipeline, SessionParams};
+use memoreez::stage::CancelToken;
 use memoreez::store::Store;
 use std::sync::Arc;
 
@@ -20,9 +21,9 @@ fn make_once(backends: &Arc<Backends>) {
         fab: FabSpec { height_mm: 80.0, line1: "DAD".into(), line2: "60 YEARS".into(), ..FabSpec::default() },
         ..SessionParams::default()
     };
-    let session = store.create_session(&facts, &serde_json::to_value(&params).expect("json")).expect("session");
+    let session = memoreez::pipeline::create(&store, &facts, params).expect("session");
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    pipeline.run_blocking(&session.id, Stage::Pricing, tx, CancelToken::new()).expect("make");
+    pipeline.run_blocking(&session, Stage::Pricing, tx, CancelToken::new()).expect("make");
 }
 
 fn backends(slicer: &str) -> Arc<Backends> {

@@ -7,7 +7,7 @@
 use image::{imageops, RgbaImage};
 use memoreez::domain::{Concept, Style};
 use memoreez::imagegen::procedural::{motif_scene, motifs, render, scene_for, RenderOptions, Scene};
-use memoreez::pipeline::NoProgress;
+use memoreez::stage::NoProgress;
 use std::error::Error;
 use std::time::Instant;
 

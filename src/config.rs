@@ -199,9 +199,7 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let cfg: Config = toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
-        if !(30.0..=250.0).contains(&cfg.height_mm) {
-            return Err(format!("height_mm = {} is outside 30-250", cfg.height_mm));
-        }
+        crate::fab::spec::check_height(cfg.height_mm).map_err(|e| format!("height_mm: {e}"))?;
         cfg.print.check()?;
         cfg.hollow.spec().check()?;
         Ok(cfg)

@@ -170,6 +170,31 @@ impl fmt::Display for Cents {
     }
 }
 
+/// Where an order ships, which sets its shipping rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    Eu,
+    International,
+}
+
+impl Region {
+    pub fn key(self) -> &'static str {
+        match self {
+            Region::Eu => "eu",
+            Region::International => "international",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Region> {
+        match text.trim().to_lowercase().as_str() {
+            "eu" | "europe" => Some(Region::Eu),
+            "international" | "intl" | "world" => Some(Region::International),
+            _ => None,
+        }
+    }
+}
+
 /// The steps of the pipeline, in order. A session records the last one whose output is saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -194,32 +219,68 @@ impl Stage {
         Stage::Pricing,
     ];
 
+    /// The step's one name, used alike by the studio, `sessions`, the JSON summaries, the logs and
+    /// the database: what the step leaves saved.
     pub fn label(self) -> &'static str {
+        self.key()
+    }
+
+    pub fn key(self) -> &'static str {
         match self {
             Stage::Ideation => "ideas",
             Stage::Images => "images",
-            Stage::Matting => "cut-out",
-            Stage::Shape => "image to 3D",
-            Stage::Fabrication => "printable solid",
+            Stage::Matting => "cutout",
+            Stage::Shape => "shape",
+            Stage::Fabrication => "solid",
             Stage::Slicing => "slicing",
             Stage::Pricing => "price",
         }
     }
 
-    pub fn key(self) -> &'static str {
+    /// A saved step name; databases written before the names were unified used the left-hand ones.
+    pub fn from_key(key: &str) -> Option<Stage> {
+        let key = match key {
+            "ideation" => "ideas",
+            "matting" => "cutout",
+            "fabrication" => "solid",
+            "pricing" => "price",
+            other => other,
+        };
+        Stage::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// Where a session starts, which decides the stages it runs: facts go through every stage; a
+/// person's own picture starts at the cut-out; their own model at the printable solid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    #[default]
+    Facts,
+    Picture,
+    Model,
+}
+
+impl Origin {
+    /// The first stage this origin runs; earlier ones have nothing to do.
+    pub fn first_stage(self) -> Stage {
         match self {
-            Stage::Ideation => "ideation",
-            Stage::Images => "images",
-            Stage::Matting => "matting",
-            Stage::Shape => "shape",
-            Stage::Fabrication => "fabrication",
-            Stage::Slicing => "slicing",
-            Stage::Pricing => "pricing",
+            Origin::Facts => Stage::Ideation,
+            Origin::Picture => Stage::Matting,
+            Origin::Model => Stage::Fabrication,
         }
     }
 
-    pub fn from_key(key: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|s| s.key() == key)
+    pub fn runs(self, stage: Stage) -> bool {
+        stage >= self.first_stage()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Facts => "facts",
+            Origin::Picture => "own picture",
+            Origin::Model => "own model",
+        }
     }
 }
 
@@ -275,6 +336,26 @@ mod tests {
     fn cents_print_as_money() {
         assert_eq!(Cents(2345).to_string(), "23.45");
         assert_eq!(Cents(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn steps_have_one_name_and_old_names_still_read() {
+        for stage in Stage::ALL {
+            assert_eq!(Stage::from_key(stage.key()), Some(stage));
+            assert_eq!(stage.to_string(), stage.key());
+        }
+        assert_eq!(Stage::from_key("fabrication"), Some(Stage::Fabrication));
+        assert_eq!(Stage::from_key("pricing"), Some(Stage::Pricing));
+        assert_eq!(Stage::from_key("new"), None);
+    }
+
+    #[test]
+    fn origins_skip_the_stages_they_have_no_input_for() {
+        assert!(Origin::Facts.runs(Stage::Ideation));
+        assert!(!Origin::Picture.runs(Stage::Images) && Origin::Picture.runs(Stage::Matting));
+        assert!(!Origin::Model.runs(Stage::Shape) && Origin::Model.runs(Stage::Fabrication));
+        let parsed: Origin = serde_json::from_str("\"picture\"").unwrap();
+        assert_eq!(parsed, Origin::Picture);
     }
 
     #[test]

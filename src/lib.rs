@@ -16,5 +16,6 @@ pub mod models;
 pub mod pipeline;
 pub mod render;
 pub mod shapegen;
+pub mod stage;
 pub mod store;
 pub mod tui;

@@ -228,10 +228,10 @@ mod scheduler {
 
 mod sampling {
     use super::*;
-    use memoreez::pipeline::NoProgress;
     use memoreez::shapegen::hunyuan3d::dit::Hunyuan3DDiT;
     use memoreez::shapegen::hunyuan3d::sampler::{sample, Guidance};
     use memoreez::shapegen::hunyuan3d::scheduler::Ladder;
+    use memoreez::stage::NoProgress;
 
     #[test]
     fn loop_from_given_noise_matches() {
@@ -303,9 +303,9 @@ mod vae {
 
 mod volume {
     use super::*;
-    use memoreez::pipeline::NoProgress;
     use memoreez::shapegen::hunyuan3d::vae::ShapeVae;
     use memoreez::shapegen::hunyuan3d::volume::{decode_dense, decode_flashvdm, FlashVdm};
+    use memoreez::stage::NoProgress;
 
     fn vae(case: &Case) -> ShapeVae {
         let vae = ShapeVae::new(&case.cfg.vae.params, case.vb(DType::F32).pp("vae")).unwrap();
@@ -481,10 +481,10 @@ mod marching_cubes {
 
 mod end_to_end {
     use super::*;
-    use memoreez::pipeline::{Progress, StageError};
     use memoreez::shapegen::hunyuan3d::weights::ModelFiles;
     use memoreez::shapegen::hunyuan3d::{Hunyuan3D, Hunyuan3DGenerator, Options};
     use memoreez::shapegen::{ShapeGenerator, ShapeInput};
+    use memoreez::stage::{Progress, StageError};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
 

@@ -9,8 +9,9 @@ use memoreez::ideation::Ideator;
 use memoreez::imagegen::ImageGenerator;
 use memoreez::matting::Matting;
 use memoreez::mesh::Mesh;
-use memoreez::pipeline::{Backends, CancelToken, Pipeline, Progress, ProgressEvent, SessionParams, StageError};
+use memoreez::pipeline::{Backends, OrderRequest, Pipeline, Reached, SessionParams};
 use memoreez::shapegen::{ShapeGenerator, ShapeInput};
+use memoreez::stage::{CancelToken, Progress, ProgressEvent, StageError};
 use memoreez::store::{AssetKind, Store};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -118,7 +119,10 @@ impl Fabricator for Fake {
             thinnest_stroke_mm: None,
             ..Printability::default()
         };
-        Ok(Printable { mesh: raw.clone(), report })
+        // Scaled to the height asked for, so a new height is a new solid (and a new file hash).
+        let k = spec.height_mm / 80.0;
+        let vertices = raw.vertices.iter().map(|v| v.map(|c| c * k)).collect();
+        Ok(Printable { mesh: Mesh::new(vertices, raw.triangles.clone()), report })
     }
 }
 
@@ -172,9 +176,9 @@ fn counts(c: &Calls) -> [usize; 6] {
 }
 
 fn set_pick(p: &Pipeline, id: &str, pick: usize) {
-    let mut params: SessionParams = serde_json::from_value(p.store.session(id).unwrap().params).unwrap();
+    let mut params = p.load(id).unwrap().params;
     params.pick = Some(pick);
-    p.store.set_params(id, &serde_json::to_value(&params).unwrap()).unwrap();
+    p.save_params(id, &params).unwrap();
 }
 
 #[test]
@@ -224,9 +228,9 @@ fn an_engraving_edit_redoes_fabrication_and_after_only() {
     run(&p, &id, Stage::Pricing).0.unwrap();
     p.invalidate_from(&id, Stage::Fabrication).unwrap();
     assert_eq!(p.store.session(&id).unwrap().step, Some(Stage::Shape));
-    let mut params: SessionParams = serde_json::from_value(p.store.session(&id).unwrap().params).unwrap();
+    let mut params = p.load(&id).unwrap().params;
     params.fab.line1 = "NEW".into();
-    p.store.set_params(&id, &serde_json::to_value(&params).unwrap()).unwrap();
+    p.save_params(&id, &params).unwrap();
     let out = run(&p, &id, Stage::Pricing).0.unwrap();
     assert_eq!(counts(&calls), [1, 4, 1, 1, 2, 2]);
     assert_eq!(out.results.printability.unwrap().warnings, ["NEW"]);
@@ -245,4 +249,36 @@ fn cancelling_mid_stage_keeps_what_was_saved_and_the_next_run_finishes_only_the_
     assert_eq!(drawn, 2, "the two finished images are saved");
     run(&p, &id, Stage::Pricing).0.unwrap();
     assert_eq!(counts(&calls), [1, 4, 1, 1, 1, 1], "only the two missing images were drawn");
+}
+
+#[test]
+fn an_edit_after_an_order_shows_the_order_was_for_an_earlier_version_and_a_new_one_can_be_placed() {
+    let (_dir, p, _calls, id) = setup();
+    let mut params = p.load(&id).unwrap().params;
+    params.pick = Some(1);
+    params.order = Some(OrderRequest { email: "a@b.example".into(), address: "1 Main St".into() });
+    p.save_params(&id, &params).unwrap();
+    let finish = || p.finish_blocking(&id, tokio::sync::mpsc::unbounded_channel().0, CancelToken::new());
+    let first = finish().unwrap().results.order_id.expect("an order is placed");
+    assert_eq!(p.load(&id).unwrap().reached(), Reached::Ordered);
+    finish().unwrap();
+    assert_eq!(p.store.list_orders().unwrap().len(), 1, "finishing again places no second order");
+
+    // The height changes after the order: the solid is made again, and the order stands for the old one.
+    p.invalidate_from(&id, Stage::Fabrication).unwrap();
+    params.fab.height_mm = 120.0;
+    p.save_params(&id, &params).unwrap();
+    run(&p, &id, Stage::Pricing).0.unwrap();
+    let s = p.load(&id).unwrap();
+    assert_eq!(s.reached(), Reached::Step(Stage::Pricing), "no longer shown as ordered");
+    assert_eq!(s.results.order_id.as_deref(), Some(first.as_str()), "the earlier order is remembered");
+    assert!(!s.results.order_is_current());
+
+    let second = finish().unwrap().results.order_id.unwrap();
+    assert_ne!(second, first);
+    let orders = p.store.list_orders().unwrap();
+    assert_eq!(orders.len(), 2);
+    let shas: Vec<_> = orders.iter().map(|o| o.solid_sha256.clone().unwrap()).collect();
+    assert_ne!(shas[0], shas[1], "each order records the solid it was priced on");
+    assert_eq!(p.load(&id).unwrap().reached(), Reached::Ordered);
 }

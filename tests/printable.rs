@@ -6,13 +6,14 @@
 //! as its STL. Cases run on two threads in one process; the wall time is printed.
 
 use memoreez::config::Config;
-use memoreez::domain::{Facts, Stage};
+use memoreez::domain::Facts;
 use memoreez::fab::{FabSpec, HollowSpec, Orientation};
 use memoreez::mesh::import::{ImportOptions, UpAxis};
 use memoreez::mesh::{analysis, io, Mesh};
-use memoreez::pipeline::{Backends, CancelToken, OrderRequest, Outcome, Pipeline, SessionParams};
+use memoreez::pipeline::{create, create_from, Import};
+use memoreez::pipeline::{Backends, OrderRequest, Outcome, Pipeline, SessionParams};
+use memoreez::stage::CancelToken;
 use memoreez::store::Store;
-use memoreez::tui::import::{import_session, Import};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -144,7 +145,11 @@ fn params(c: &Case, seed: u64, out: &Path, auto: bool) -> SessionParams {
             orientation,
             hollow: c.hollow,
         },
-        outputs: memoreez::pipeline::Outputs { stl: Some(out.join("piece.stl")), threemf: Some(out.join("piece.3mf")) },
+        outputs: memoreez::pipeline::Outputs {
+            stl: Some(out.join("piece.stl")),
+            threemf: Some(out.join("piece.3mf")),
+            gcode: None,
+        },
         order: Some(OrderRequest { email: "suite@example.com".into(), address: "Teststraße 1".into() }),
         ..SessionParams::default()
     }
@@ -161,20 +166,19 @@ fn make(c: &Case, seed: u64, dir: &Path) -> Result<(Store, Outcome), String> {
             let facts =
                 Facts { name: name.to_string(), hobbies: hobbies.to_string(), quirk: String::new(), occasion: None };
             let p = SessionParams { pick: Some(*pick), ..params(c, seed, dir, false) };
-            let json = serde_json::to_value(&p).map_err(|e| e.to_string())?;
-            store.create_session(&facts, &json).map_err(|e| e.to_string())?.id
+            create(&store, &facts, p).map_err(|e| e.to_string())?
         }
         Source::Mesh { path, up } => {
             let what = Import::Mesh(path.clone(), ImportOptions { units: None, up: *up });
             let (id, _) =
-                import_session(&store, &what, None, params(c, seed, dir, up.is_none())).map_err(|e| e.to_string())?;
+                create_from(&store, &what, None, params(c, seed, dir, up.is_none())).map_err(|e| e.to_string())?;
             id
         }
     };
     let backends = Backends::from_config(&cfg).map_err(|e| e.to_string())?;
     let pipeline = Pipeline::new(Arc::new(store), Arc::new(backends));
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let outcome = pipeline.run_blocking(&session, Stage::Pricing, tx, CancelToken::new()).map_err(|e| e.to_string())?;
+    let outcome = pipeline.finish_blocking(&session, tx, CancelToken::new()).map_err(|e| e.to_string())?;
     drop(pipeline);
     Ok((Store::open(&dir.join("data")).map_err(|e| e.to_string())?, outcome))
 }
@@ -413,7 +417,7 @@ fn the_fabricators_solid_passes_the_tools() {
     let head = Manifold::sphere(0.35, 64).translate(0.05, 0.6, 0.1);
     let raw = memoreez::fab::manifold_io::to_mesh(&body.union(&head));
     let spec = FabSpec { height_mm: 80.0, line1: "DAD".into(), line2: "60 YEARS".into(), ..FabSpec::default() };
-    let p = OfflineFabricator.make_printable(&raw, &spec, &memoreez::pipeline::NoProgress).unwrap();
+    let p = OfflineFabricator.make_printable(&raw, &spec, &memoreez::stage::NoProgress).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let stl = dir.path().join("piece.stl");
     io::write_stl(&stl, &p.mesh).unwrap();

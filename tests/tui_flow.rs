@@ -105,7 +105,7 @@ fn from_facts_to_a_saved_order_and_back() {
     drop(d);
     let mut again = Driver::new(pipeline(&data), 80, 24);
     assert_eq!(again.app.screen, ScreenId::Sessions);
-    assert_eq!(again.app.sessions.rows.first().map(|r| r.reached()), Some("ordered"));
+    assert_eq!(again.app.sessions.rows.first().map(|r| r.reached.as_str()), Some("ordered"));
     again.key(KeyCode::Enter);
     assert!(again.wait_until(LONG, |a| a.screen == ScreenId::Checkout && a.checkout.placed.is_some()));
 }

@@ -3,23 +3,21 @@
 use super::{CliError, CliResult, Context};
 use clap::Args;
 use memoreez::config::HollowSettings;
+use memoreez::domain::Region;
 use memoreez::domain::{valid_email, Facts, Occasion};
 use memoreez::fab::{FabSpec, HollowSpec};
 use memoreez::mesh::import::{ImportOptions, Units, UpAxis};
 use memoreez::pipeline::{OrderRequest, Outputs, SessionParams};
-use memoreez::store::Region;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-pub const MAX_LINE_CHARS: usize = 24;
 
 #[derive(Args, Debug)]
 pub struct MakeArgs {
     /// Who is celebrated: a name or a relation ("Dad") [with --mesh: optional, names the session]
-    #[arg(long, required_unless_present = "mesh")]
+    #[arg(long, required_unless_present_any = ["mesh", "image"])]
     name: Option<String>,
     /// Passions and hobbies, comma separated ("tennis, coffee")
-    #[arg(long, required_unless_present = "mesh")]
+    #[arg(long, required_unless_present_any = ["mesh", "image"])]
     hobbies: Option<String>,
     /// Something quirky about them (optional)
     #[arg(long, default_value = "")]
@@ -48,6 +46,9 @@ pub struct MakeArgs {
     /// Also write a 3MF here
     #[arg(long = "3mf", value_name = "FILE.3mf")]
     threemf: Option<PathBuf>,
+    /// Also write the G-code here (when PrusaSlicer sliced the piece; the estimator makes none)
+    #[arg(long, value_name = "FILE.gcode")]
+    gcode: Option<PathBuf>,
     /// Place an order for this email address (optional)
     #[arg(long)]
     email: Option<String>,
@@ -58,8 +59,11 @@ pub struct MakeArgs {
     #[arg(long, default_value = "")]
     address: String,
     /// Make the piece from your own model instead: STL, OBJ, PLY or GLB (skips concepts and images)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "image")]
     mesh: Option<PathBuf>,
+    /// Make the piece from your own picture of one object on a plain light background (skips concepts)
+    #[arg(long, value_name = "FILE")]
+    image: Option<PathBuf>,
     /// Units of the --mesh file: mm, cm, m or in [default: glTF metres; otherwise guessed from its size]
     #[arg(long, requires = "mesh", value_parser = clap::value_parser!(Units))]
     units: Option<Units>,
@@ -89,18 +93,15 @@ fn parse_region(s: &str) -> Result<Region, String> {
     Region::parse(s).ok_or_else(|| format!("unknown region '{s}'; use eu or international"))
 }
 
-/// Checks the engraving lines the font must draw.
-pub fn check_line(label: &str, text: &str) -> Result<(), CliError> {
-    let n = memoreez::fab::font::compose(text).chars().count();
-    if n > MAX_LINE_CHARS {
-        return Err(CliError::BadInput(format!("{label} is {n} characters; keep it to {MAX_LINE_CHARS} or fewer")));
-    }
-    let missing = memoreez::fab::engraving::missing_glyphs(text);
-    if !missing.is_empty() {
-        let e = memoreez::fab::engraving::EngravingError::MissingGlyphs { chars: missing };
-        return Err(CliError::BadInput(format!("{label}: {e}")));
-    }
-    Ok(())
+/// The piece's spec checked once, named by the flag that set the faulty value.
+pub fn check_spec(spec: &FabSpec) -> Result<(), CliError> {
+    spec.check().map_err(|e| {
+        let flag = match e.line() {
+            Some(n) => format!("--line{n}"),
+            None => "--height-mm".to_string(),
+        };
+        CliError::BadInput(format!("{flag}: {e}"))
+    })
 }
 
 /// Fails early, before any work, when an output file cannot be written there.
@@ -165,30 +166,60 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// The output paths, checked writable before any work and made absolute; no two may be the same file.
+pub fn check_outputs(stl: &Path, threemf: Option<&Path>, gcode: Option<&Path>) -> Result<Outputs, CliError> {
+    let named = [("--out", Some(stl)), ("--3mf", threemf), ("--gcode", gcode)];
+    let given: Vec<(&str, PathBuf)> = named.iter().filter_map(|(f, p)| p.map(|p| (*f, absolute(p)))).collect();
+    for (i, (flag, path)) in given.iter().enumerate() {
+        check_writable(flag, path)?;
+        if let Some((other, _)) = given[..i].iter().find(|(_, p)| p == path) {
+            return Err(CliError::BadInput(format!(
+                "{other} and {flag} name the same file {}; give each its own",
+                path.display()
+            )));
+        }
+    }
+    Ok(Outputs { stl: Some(absolute(stl)), threemf: threemf.map(absolute), gcode: gcode.map(absolute) })
+}
+
+/// A session that could not be made: the person's input (exit 2) or the data dir (exit 1).
+pub fn create_error(e: memoreez::pipeline::CreateError) -> CliError {
+    if e.is_bad_input() {
+        CliError::BadInput(e.to_string())
+    } else {
+        CliError::Failed(e.to_string())
+    }
+}
+
 pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
     let cfg = ctx.config()?;
-    let name = a.name.as_deref().map(str::trim).filter(|n| a.mesh.is_none() || !n.is_empty());
+    let name = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let facts = Facts {
         name: name.unwrap_or_default().to_string(),
-        // An imported model needs no hobbies; the session records where it came from.
-        hobbies: if a.mesh.is_some() { "own model".into() } else { a.hobbies.unwrap_or_default() },
+        hobbies: a.hobbies.unwrap_or_default(),
         quirk: a.quirk.trim().to_string(),
         occasion: a.occasion,
     };
-    if a.mesh.is_none() || name.is_some() {
+    // An own picture or model needs no facts; the session records what it started from.
+    if a.mesh.is_none() && a.image.is_none() {
         facts.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
-    }
-    let height_mm = a.height_mm.unwrap_or(cfg.height_mm);
-    if !(30.0..=250.0).contains(&height_mm) || !height_mm.is_finite() {
-        return Err(CliError::BadInput(format!("--height-mm {height_mm} is outside 30-250 mm")));
+    } else if let Some(n) = name.filter(|n| n.chars().count() > memoreez::domain::MAX_NAME_CHARS) {
+        return Err(CliError::BadInput(format!(
+            "--name is {} characters; keep it to {} or fewer",
+            n.chars().count(),
+            memoreez::domain::MAX_NAME_CHARS
+        )));
     }
     let hollow = hollow_spec(&cfg.hollow, a.hollow, a.drain_mm, a.solid)?;
-    check_line("--line1", &a.line1)?;
-    check_line("--line2", &a.line2)?;
-    check_writable("--out", &a.out)?;
-    if let Some(p) = &a.threemf {
-        check_writable("--3mf", p)?;
-    }
+    let fab = FabSpec {
+        height_mm: a.height_mm.unwrap_or(cfg.height_mm),
+        line1: a.line1.trim().to_string(),
+        line2: a.line2.trim().to_string(),
+        hollow,
+        ..FabSpec::default()
+    };
+    check_spec(&fab)?;
+    let outputs = check_outputs(&a.out, a.threemf.as_deref(), a.gcode.as_deref())?;
     let order = match a.email {
         Some(email) if !valid_email(email.trim()) => {
             return Err(CliError::BadInput(format!("--email '{email}' is not an email address (name@example.com)")));
@@ -200,26 +231,20 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
     let params = SessionParams {
         seed,
         pick: Some(a.pick as usize - 1),
-        fab: FabSpec {
-            height_mm,
-            line1: a.line1.trim().to_string(),
-            line2: a.line2.trim().to_string(),
-            hollow,
-            ..FabSpec::default()
-        },
+        fab,
         region: a.region,
-        outputs: Outputs { stl: Some(absolute(&a.out)), threemf: a.threemf.as_deref().map(absolute) },
+        outputs,
         order,
         ..SessionParams::default()
     };
     let pipeline = ctx.pipeline(&cfg)?;
-    let (session, import_repairs) = match a.mesh {
-        Some(path) => import_mesh(&pipeline, path, ImportOptions { units: a.units, up: a.up }, name, params)?,
-        None => {
-            let params_json = serde_json::to_value(&params).map_err(|e| CliError::Failed(e.to_string()))?;
-            let row = pipeline.store.create_session(&facts, &params_json);
-            (row.map_err(|e| CliError::Failed(e.to_string()))?.id, Vec::new())
+    let (session, import_repairs) = match (a.mesh, a.image) {
+        (Some(path), _) => import_mesh(&pipeline, path, ImportOptions { units: a.units, up: a.up }, name, params)?,
+        (None, Some(path)) => {
+            let what = memoreez::pipeline::Import::Image(path);
+            (memoreez::pipeline::create_from(&pipeline.store, &what, name, params).map_err(create_error)?.0, Vec::new())
         }
+        (None, None) => (memoreez::pipeline::create(&pipeline.store, &facts, params).map_err(create_error)?, Vec::new()),
     };
     let mut outcome = super::run_to_end(&pipeline, &session)?;
     // The summary's repairs start with what the importer mended before fabrication saw the model.
@@ -240,14 +265,8 @@ fn import_mesh(
     name: Option<&str>,
     params: SessionParams,
 ) -> Result<(String, Vec<String>), CliError> {
-    use memoreez::tui::import::{import_session, Import};
-    let (id, imported) = import_session(&pipeline.store, &Import::Mesh(path, opts), name, params).map_err(|e| {
-        if e.is_bad_input() {
-            CliError::BadInput(e.to_string())
-        } else {
-            CliError::Failed(e.to_string())
-        }
-    })?;
+    use memoreez::pipeline::{create_from, Import};
+    let (id, imported) = create_from(&pipeline.store, &Import::Mesh(path, opts), name, params).map_err(create_error)?;
     let notes: Vec<String> = imported.iter().flat_map(|i| i.notes()).collect();
     for note in &notes {
         eprintln!("{note}");

@@ -89,7 +89,7 @@ impl Context {
     }
 }
 
-/// Runs a session to the end in the background with progress on stderr; Ctrl-C stops it cleanly.
+/// Runs a session to the end and delivers it (files, order) in the background with progress on stderr; Ctrl-C stops it cleanly.
 pub fn run_to_end(pipeline: &Pipeline, session: &str) -> Result<memoreez::pipeline::Outcome, CliError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -97,8 +97,8 @@ pub fn run_to_end(pipeline: &Pipeline, session: &str) -> Result<memoreez::pipeli
         .map_err(|e| CliError::Failed(format!("cannot start the background runtime: {e}")))?;
     rt.block_on(async {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let cancel = memoreez::pipeline::CancelToken::new();
-        let job = pipeline.spawn(session.to_string(), memoreez::domain::Stage::Pricing, tx, cancel.clone());
+        let cancel = memoreez::stage::CancelToken::new();
+        let job = pipeline.spawn(session.to_string(), memoreez::domain::Stage::Pricing, true, tx, cancel.clone());
         let ctrl_c = cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {

@@ -2,7 +2,7 @@
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use memoreez::domain::Stage;
-use memoreez::pipeline::ProgressEvent;
+use memoreez::stage::ProgressEvent;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Duration;

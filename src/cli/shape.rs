@@ -5,10 +5,10 @@ use super::{CliError, CliResult, Context};
 use clap::Args;
 use memoreez::domain::Stage;
 use memoreez::mesh::Mesh;
-use memoreez::pipeline::{CancelToken, ProgressEvent, StageReporter};
 use memoreez::shapegen::hunyuan3d::backend::{self, DeviceChoice, Overrides};
 use memoreez::shapegen::hunyuan3d::Error as HyError;
 use memoreez::shapegen::{ShapeGenerator, ShapeInput};
+use memoreez::stage::{CancelToken, ProgressEvent, StageReporter};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -189,8 +189,8 @@ pub fn run(ctx: &Context, a: ShapeArgs) -> CliResult {
             let result = backend::load(&files, &overrides, &device, dtype, &reporter).and_then(|generator| {
                 let input = ShapeInput { cutout: &cutout, concept: None, seed };
                 generator.generate(&input, &reporter).map_err(|e| match e {
-                    memoreez::pipeline::StageError::Cancelled => HyError::Cancelled,
-                    memoreez::pipeline::StageError::BadInput(m) => HyError::BadInput(m),
+                    memoreez::stage::StageError::Cancelled => HyError::Cancelled,
+                    memoreez::stage::StageError::BadInput(m) => HyError::BadInput(m),
                     other => HyError::Model(other.to_string()),
                 })
             });

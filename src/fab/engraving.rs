@@ -11,7 +11,7 @@ use crate::fab::outline::{self, Island};
 use crate::fab::pedestal::Pedestal;
 use crate::fab::printability::Lettering;
 use crate::mesh::Mesh;
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 use manifold_rs::Manifold;
 use std::f64::consts::PI;
 use thiserror::Error;

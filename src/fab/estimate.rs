@@ -14,7 +14,7 @@ use crate::config::PrintProfile;
 use crate::fab::layers::{cut_layers, Cut};
 use crate::fab::{SliceStats, Slicer};
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use std::path::Path;
 
 const FIRST_LAYER_MM: f64 = 0.35;
@@ -206,7 +206,7 @@ pub fn breakdown(mesh: &Mesh, profile: &PrintProfile) -> Option<Breakdown> {
 mod tests {
     use super::*;
     use crate::fab::manifold_io;
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
     use manifold_rs::Manifold;
 
     #[test]

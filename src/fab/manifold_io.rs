@@ -5,7 +5,7 @@
 //! step failed.
 
 use crate::mesh::{analysis, Mesh};
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 use manifold_rs::Manifold;
 
 /// Our mesh as a manifold-rs solid. The mesh must be closed and oriented (every edge shared by

@@ -2,7 +2,7 @@
 //! engraving, one union; then printability, slicing and price.
 
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use serde::{Deserialize, Serialize};
 
 /// What the person chose for the physical piece.
@@ -179,6 +179,7 @@ pub mod pricing;
 pub mod printability;
 pub mod prusa;
 pub mod solid;
+pub mod spec;
 pub mod stance;
 pub mod thickness;
 pub mod touching;

@@ -6,7 +6,7 @@ use crate::fab::manifold_io;
 use crate::fab::pedestal::{Pedestal, MIN_HEIGHT_MM, SINK_MM};
 use crate::fab::stance;
 use crate::mesh::Mesh;
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 use manifold_rs::Manifold;
 
 /// How much of the figurine's height is cut off the bottom to make it flat.

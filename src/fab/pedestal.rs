@@ -2,7 +2,7 @@
 //! footprint and to the whole piece's height.
 
 use crate::fab::manifold_io;
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 use manifold_rs::Manifold;
 use std::f64::consts::PI;
 

@@ -1,6 +1,6 @@
 //! Price of a print (DESIGN section 6): material by the gram, a service fee, shipping by region.
 
-use crate::store::Region;
+use crate::domain::Region;
 use serde::{Deserialize, Serialize};
 
 /// Rates, in cents of `currency`; the defaults are the original's EUR prices.

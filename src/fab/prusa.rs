@@ -5,7 +5,7 @@ use crate::config::PrintProfile;
 use crate::fab::estimate::EstimateSlicer;
 use crate::fab::{SliceStats, Slicer};
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -304,7 +304,7 @@ pub fn parse_duration_minutes(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
 
     #[test]
     fn durations_in_prusa_format() {

@@ -7,7 +7,7 @@ use crate::fab::{
 };
 use crate::mesh::cleanup::{self, CleanupOptions};
 use crate::mesh::{analysis, Mesh};
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use manifold_rs::Manifold;
 
 /// The result must be this close to the asked height, mm.
@@ -234,7 +234,7 @@ fn check_result(mesh: &Mesh, report: &Printability, height_mm: f64) -> Result<()
 mod tests {
     use super::*;
     use crate::fab::HollowSpec;
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
     use manifold_rs::Manifold;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

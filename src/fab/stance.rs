@@ -12,7 +12,7 @@
 use crate::fab::manifold_io;
 use crate::mesh::vec64::{cross, dot, sub};
 use crate::mesh::Mesh;
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 
 /// Hull facets whose normals are this close are one side, degrees.
 const SIDE_DEGREES: f64 = 5.0;

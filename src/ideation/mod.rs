@@ -1,7 +1,7 @@
 //! Facts -> four concepts, one per style.
 
 use crate::domain::{Concept, Facts};
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 
 /// Writes four concepts for the facts. The same facts and seed give the same concepts.
 pub trait Ideator: Send + Sync {

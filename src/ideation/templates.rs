@@ -3,7 +3,7 @@
 
 use super::{Ideator, PRINTABILITY_SUFFIX};
 use crate::domain::{Concept, Facts, Occasion, Style};
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -159,7 +159,7 @@ fn concept(w: &Words, style: Style, rng: &mut ChaCha8Rng) -> Concept {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
 
     fn facts(hobbies: &str) -> Facts {
         Facts { name: "Dad".into(), hobbies: hobbies.into(), quirk: String::new(), occasion: None }

@@ -5,7 +5,7 @@ pub mod procedural;
 pub use procedural::ProceduralImages;
 
 use crate::domain::Concept;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use image::RgbaImage;
 
 /// Square side of the concept images, in pixels.

@@ -5,7 +5,7 @@
 
 use super::Matting;
 use crate::grid2d::{flood, neighbours4, neighbours8};
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use image::imageops::FilterType;
 use image::{Rgba, RgbaImage};
 use std::collections::VecDeque;
@@ -327,7 +327,7 @@ fn main_subject(labels: &[Label], w: usize, h: usize) -> Result<Subject, StageEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     const GREY: Rgba<u8> = Rgba([128, 128, 128, 255]);

@@ -4,7 +4,7 @@ mod classical;
 
 pub use classical::ClassicalMatting;
 
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use image::RgbaImage;
 
 /// Removes the background. The result is never flattened onto an opaque background.

@@ -114,10 +114,10 @@ impl Backends {
 mod shape_model {
     use crate::config::Config;
     use crate::mesh::Mesh;
-    use crate::pipeline::{Progress, StageError};
     use crate::shapegen::hunyuan3d::backend::{find_weights, parse_dtype, LazyHunyuan3D, Overrides};
     use crate::shapegen::motif::MotifOrInflate;
     use crate::shapegen::{InflateGenerator, ShapeGenerator, ShapeInput};
+    use crate::stage::{Progress, StageError};
     use std::sync::Arc;
 
     /// The `hunyuan3d` backend when its weights are found (nothing is loaded yet); otherwise why not.

@@ -3,13 +3,14 @@
 //! jobs, saves every output before the next stage starts, and resumes a session where it stopped.
 
 mod backends;
-mod error;
-mod progress;
+mod create;
+mod deliver;
 mod runner;
 mod session;
 
 pub use backends::{BackendError, Backends};
-pub use error::StageError;
-pub use progress::{eta, CancelToken, NoProgress, Progress, ProgressEvent, StageReporter};
-pub use runner::{Pipeline, PipelineError};
-pub use session::{OrderRequest, Outcome, OutputFiles, Outputs, SessionParams, SessionResults};
+pub use create::{create, create_from, to_model_space, CreateError, Import};
+pub use runner::{Pipeline, PipelineError, Solid};
+pub use session::{
+    DamagedSession, OrderRequest, Outcome, OutputFiles, Outputs, Reached, Session, SessionParams, SessionResults,
+};

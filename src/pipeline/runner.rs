@@ -1,18 +1,19 @@
-//! Runs a session's stages in order as one cancellable background job. Each stage first looks for
-//! its saved output and skips when it is there (and intact), so a killed run resumes where it died.
+//! Runs a session's stages in order as one cancellable background job, one method per stage. Each
+//! stage first looks for its saved output and skips when it is there (and intact), so a killed run
+//! resumes where it died. What a session starts from (its [`Origin`]) decides which stages run.
 
-use super::backends::Backends;
-use super::progress::{CancelToken, ProgressEvent, StageReporter};
-use super::session::{Outcome, OutputFiles, SessionParams, SessionResults};
-use super::StageError;
-use crate::domain::{Concept, Stage};
+use super::session::{DamagedSession, Outcome, Session, SessionParams, SessionResults};
+use crate::domain::{Concept, Origin, Stage};
 use crate::mesh::Mesh;
 use crate::shapegen::ShapeInput;
-use crate::store::{AssetKind, AssetRow, AssetStatus, NewAsset, NewOrder, Store, StoreError};
-use std::path::{Path, PathBuf};
+use crate::stage::{CancelToken, NoProgress, Progress, ProgressEvent, StageError, StageReporter};
+use crate::store::{AssetKind, AssetRow, AssetStatus, NewAsset, Store, StoreError};
+use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
 use tokio::sync::mpsc::UnboundedSender;
+
+use super::backends::Backends;
 
 #[derive(Debug, Error)]
 pub enum PipelineError {
@@ -24,9 +25,13 @@ pub enum PipelineError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Damaged(#[from] DamagedSession),
     #[error("pick a concept first (1-4)")]
     NeedsPick,
-    #[error("cannot write {path}: {source}. Choose another output path; the session is saved, so `memoreez sessions --resume {session}` writes it without redoing anything")]
+    #[error("nothing to save yet: the printable solid is not made; finish the Studio step first (or run `memoreez sessions --resume ID`)")]
+    NoSolid,
+    #[error("cannot write {path}: {source}. Choose another output path; the session is saved, so `memoreez sessions --resume {session} --out FILE` writes it without redoing anything")]
     Export {
         path: PathBuf,
         session: String,
@@ -44,6 +49,11 @@ impl PipelineError {
     pub fn is_bad_input(&self) -> bool {
         matches!(self, PipelineError::Stage { source: StageError::BadInput(_), .. } | PipelineError::NeedsPick)
     }
+
+    /// A failure of `stage`, blamed on it.
+    pub(super) fn at(stage: Stage) -> impl Fn(StageError) -> PipelineError {
+        move |source| PipelineError::Stage { stage, source }
+    }
 }
 
 /// Runs stages over one store with one set of backends.
@@ -53,6 +63,16 @@ pub struct Pipeline {
     pub backends: Arc<Backends>,
 }
 
+/// The printable solid of a run, kept in memory for slicing, the price and the files.
+#[derive(Debug, Clone)]
+pub struct Solid {
+    pub mesh: Mesh,
+    pub stl: Vec<u8>,
+    pub sha256: String,
+    /// Where the store keeps its STL (the slicer reads the file).
+    pub path: PathBuf,
+}
+
 /// Test hook: `MEMOREEZ_TEST_PAUSE_AT=shape:30000` holds a stage for that many ms after it starts, so
 /// a test can kill the process mid-stage deterministically. Cancellation still works while held.
 const PAUSE_ENV: &str = "MEMOREEZ_TEST_PAUSE_AT";
@@ -60,7 +80,7 @@ const PAUSE_ENV: &str = "MEMOREEZ_TEST_PAUSE_AT";
 fn test_pause(stage: Stage, cancel: &CancelToken) {
     let Ok(spec) = std::env::var(PAUSE_ENV) else { return };
     let Some((key, ms)) = spec.split_once(':') else { return };
-    if key != stage.key() {
+    if Stage::from_key(key) != Some(stage) {
         return;
     }
     let until = std::time::Instant::now() + std::time::Duration::from_millis(ms.parse().unwrap_or(0));
@@ -69,24 +89,28 @@ fn test_pause(stage: Stage, cancel: &CancelToken) {
     }
 }
 
-struct Run<'a> {
-    pipeline: &'a Pipeline,
-    session: String,
-    tx: UnboundedSender<ProgressEvent>,
-    cancel: CancelToken,
+pub(super) struct Run<'a> {
+    pub(super) pipeline: &'a Pipeline,
+    pub(super) session: String,
+    pub(super) tx: UnboundedSender<ProgressEvent>,
+    pub(super) cancel: CancelToken,
 }
 
 impl Run<'_> {
-    fn store(&self) -> &Store {
+    pub(super) fn store(&self) -> &Store {
         &self.pipeline.store
     }
 
-    fn save_results(&self, results: &SessionResults) -> Result<(), PipelineError> {
+    fn backends(&self) -> &Backends {
+        &self.pipeline.backends
+    }
+
+    pub(super) fn save_results(&self, results: &SessionResults) -> Result<(), PipelineError> {
         save_results(self.store(), &self.session, results)
     }
 
-    fn reporter(&self, stage: Stage) -> StageReporter {
-        StageReporter::new(stage, self.tx.clone(), self.cancel.clone())
+    pub(super) fn note(&self, stage: Stage, message: &str) {
+        let _ = self.tx.send(ProgressEvent::Note { stage, message: message.to_string() });
     }
 
     fn skipped(&self, stage: Stage) {
@@ -100,7 +124,7 @@ impl Run<'_> {
         backend: &str,
         work: impl FnOnce(&StageReporter) -> Result<T, StageError>,
     ) -> Result<T, PipelineError> {
-        let rep = self.reporter(stage);
+        let rep = StageReporter::new(stage, self.tx.clone(), self.cancel.clone());
         rep.send(ProgressEvent::Started { stage, backend: backend.to_string() });
         test_pause(stage, &self.cancel);
         let result = if self.cancel.is_cancelled() { Err(StageError::Cancelled) } else { work(&rep) };
@@ -124,7 +148,7 @@ impl Run<'_> {
         self.store().read_file(asset).ok()
     }
 
-    fn latest(&self, kind: AssetKind, slot: usize) -> Result<Option<(AssetRow, Vec<u8>)>, PipelineError> {
+    pub(super) fn latest(&self, kind: AssetKind, slot: usize) -> Result<Option<(AssetRow, Vec<u8>)>, PipelineError> {
         let rows = self.store().assets(&self.session, kind)?;
         Ok(rows.into_iter().rev().filter(|a| a.slot == slot).find_map(|a| self.intact(&a).map(|b| (a, b))))
     }
@@ -146,15 +170,70 @@ impl Run<'_> {
             .collect())
     }
 
-    fn ideation(&self, params: &SessionParams) -> Result<(), PipelineError> {
+    /// The whole run up to `until`; returns the session as it now stands and, past the solid, the solid.
+    pub(super) fn run(&self, until: Stage) -> Result<(Outcome, Session, Option<Solid>), PipelineError> {
+        let mut s = self.pipeline.load(&self.session)?;
+        for (stage, name) in self.backends().names() {
+            if s.params.origin.runs(stage) {
+                s.results.backends.insert(stage.key().to_string(), name);
+            }
+        }
+        let mut outcome = Outcome::new(&s);
+        let origin = s.params.origin;
+        if origin.runs(Stage::Ideation) {
+            self.ideas(&s)?;
+            outcome.concepts = self.concepts()?.into_iter().map(|(_, c)| c).collect();
+            if until <= Stage::Ideation {
+                return Ok((outcome, s, None));
+            }
+            self.images(&s.params)?;
+            if until <= Stage::Images {
+                return Ok((outcome, s, None));
+            }
+        }
+        if until < origin.first_stage() {
+            return Ok((outcome, s, None));
+        }
+        let slot = self.pick(&mut s)?;
+        outcome.chosen = Some(slot);
+        let raw = match origin {
+            Origin::Model => self.saved_model(slot)?,
+            Origin::Facts | Origin::Picture => {
+                let cutout = self.cutout(slot)?;
+                if until <= Stage::Matting {
+                    return Ok((outcome, s, None));
+                }
+                // Motif geometry only for concepts the offline image backend drew; a person's own
+                // picture goes to image-to-3D as it is.
+                let concept = match origin {
+                    Origin::Facts => outcome.concepts.get(slot).cloned(),
+                    _ => None,
+                };
+                self.shape(&s.params, slot, &cutout, concept.as_ref())?
+            }
+        };
+        if until <= Stage::Shape {
+            return Ok((outcome, s, None));
+        }
+        let solid = self.solid(&mut s, slot, &raw)?;
+        if until >= Stage::Slicing {
+            self.slice(&mut s, slot, &solid)?;
+        }
+        if until >= Stage::Pricing {
+            self.price(&mut s)?;
+        }
+        outcome.results = s.results.clone();
+        Ok((outcome, s, Some(solid)))
+    }
+
+    fn ideas(&self, s: &Session) -> Result<(), PipelineError> {
         if self.concepts()?.len() == 4 {
             self.skipped(Stage::Ideation);
             return Ok(());
         }
-        let b = &self.pipeline.backends;
-        let facts = self.store().session(&self.session)?.facts;
-        let concepts = self.stage(Stage::Ideation, b.ideator.name(), |rep| {
-            let cs = b.ideator.concepts(&facts, params.seed, rep)?;
+        let ideator = &self.backends().ideator;
+        let concepts = self.stage(Stage::Ideation, ideator.name(), |rep| {
+            let cs = ideator.concepts(&s.facts, s.params.seed, rep)?;
             if cs.len() != 4 {
                 return Err(StageError::Failed(format!("the ideation backend gave {} concepts, not 4", cs.len())));
             }
@@ -176,16 +255,15 @@ impl Run<'_> {
             self.skipped(Stage::Images);
             return Ok(());
         }
-        let b = &self.pipeline.backends;
+        let images = &self.backends().images;
         let total = pending.len();
-        self.stage(Stage::Images, b.images.name(), |rep| {
+        self.stage(Stage::Images, images.name(), |rep| {
             for (i, (asset, concept)) in pending.iter().enumerate() {
                 if rep.is_cancelled() {
                     return Err(StageError::Cancelled);
                 }
-                use crate::pipeline::Progress;
                 rep.note(&format!("drawing concept {}: {}", asset.slot + 1, concept.title));
-                let img = b.images.generate(concept, params.image_seed(asset.slot), &super::NoProgress)?;
+                let img = images.generate(concept, params.image_seed(asset.slot), &NoProgress)?;
                 let png = encode_png(&img)?;
                 let saved = self.store().put_file(&png, "png").and_then(|(rel, sha)| {
                     self.store().finish_asset(&asset.id, AssetStatus::Generated, Some((&rel, &sha)), None)
@@ -199,250 +277,163 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn run(&self, until: Stage) -> Result<Outcome, PipelineError> {
-        let session = self.store().session(&self.session)?;
-        let mut params: SessionParams = serde_json::from_value(session.params.clone()).unwrap_or_default();
-        let mut results: SessionResults = serde_json::from_value(session.results.clone()).unwrap_or_default();
-        for (stage, name) in self.pipeline.backends.names() {
-            results.backends.insert(stage.key().to_string(), name);
-        }
-        let mut outcome = Outcome {
-            session_id: self.session.clone(),
-            concepts: Vec::new(),
-            chosen: None,
-            results: results.clone(),
-            files: OutputFiles::default(),
+    /// The concept to make: the person's pick for facts, the one picture or model otherwise.
+    fn pick(&self, s: &mut Session) -> Result<usize, PipelineError> {
+        let slot = match s.params.origin {
+            Origin::Facts => {
+                let slot = s.params.pick.or(s.chosen).ok_or(PipelineError::NeedsPick)?;
+                if slot >= self.concepts()?.len() {
+                    return Err(PipelineError::NeedsPick);
+                }
+                slot
+            }
+            Origin::Picture | Origin::Model => 0,
         };
-
-        self.ideation(&params)?;
-        let concepts = self.concepts()?;
-        outcome.concepts = concepts.iter().map(|(_, c)| c.clone()).collect();
-        if until == Stage::Ideation {
-            return Ok(outcome);
-        }
-        self.images(&params)?;
-        if until == Stage::Images {
-            return Ok(outcome);
-        }
-        let concepts = self.concepts()?;
-
-        let slot = params.pick.or(session.chosen_concept).ok_or(PipelineError::NeedsPick)?;
-        let (image_asset, concept) = concepts.get(slot).cloned().ok_or(PipelineError::NeedsPick)?;
-        if session.chosen_concept != Some(slot) {
+        if s.chosen != Some(slot) {
             self.store().set_chosen_concept(&self.session, Some(slot))?;
+            s.chosen = Some(slot);
         }
-        params.pick = Some(slot);
-        outcome.chosen = Some(slot);
-        let b = self.pipeline.backends.clone();
-
-        // Cut-out.
-        let cutout_png = match self.latest(AssetKind::Cutout, slot)? {
-            Some((_, bytes)) => {
-                self.skipped(Stage::Matting);
-                bytes
-            }
-            None => {
-                let image_bytes = self.intact(&image_asset).ok_or(StoreError::AssetMissing {
-                    path: image_asset.path.clone().unwrap_or_default(),
-                    sha256: image_asset.sha256.clone().unwrap_or_default(),
-                })?;
-                let png = self.stage(Stage::Matting, b.matting.name(), |rep| {
-                    let img = decode_png(&image_bytes)?.to_rgba8();
-                    encode_png(&b.matting.cut_out(&img, rep)?)
-                })?;
-                self.save(AssetKind::Cutout, slot, &png, "png")?;
-                self.store().set_step(&self.session, Some(Stage::Matting))?;
-                png
-            }
-        };
-        if until == Stage::Matting {
-            return Ok(outcome);
-        }
-
-        // Image to 3D.
-        let raw = match self.latest(AssetKind::RawMesh, slot)? {
-            Some((_, bytes)) => {
-                self.skipped(Stage::Shape);
-                read_mesh(&bytes)?
-            }
-            None => {
-                let mesh = self.stage(Stage::Shape, b.shape.name(), |rep| {
-                    let cutout = decode_png(&cutout_png)?.to_rgba8();
-                    let input = ShapeInput { cutout: &cutout, concept: Some(&concept), seed: params.image_seed(slot) };
-                    b.shape.generate(&input, rep)
-                })?;
-                self.save(AssetKind::RawMesh, slot, &crate::mesh::io::stl_bytes(&mesh), "stl")?;
-                self.store().set_step(&self.session, Some(Stage::Shape))?;
-                mesh
-            }
-        };
-        if until == Stage::Shape {
-            return Ok(outcome);
-        }
-
-        // Printable solid. Its saved form is only valid for the spec it was made with.
-        let final_asset = match self.latest(AssetKind::FinalMesh, slot)?.filter(|_| results.printability.is_some()) {
-            Some((asset, _)) => {
-                self.skipped(Stage::Fabrication);
-                asset
-            }
-            None => {
-                let printable =
-                    self.stage(Stage::Fabrication, b.fab.name(), |rep| b.fab.make_printable(&raw, &params.fab, rep))?;
-                let asset =
-                    self.save(AssetKind::FinalMesh, slot, &crate::mesh::io::stl_bytes(&printable.mesh), "stl")?;
-                results.printability = Some(printable.report);
-                results.slice = None;
-                results.quote = None;
-                self.save_results(&results)?;
-                self.store().set_step(&self.session, Some(Stage::Fabrication))?;
-                asset
-            }
-        };
-        outcome.results = results.clone();
-        if until == Stage::Fabrication {
-            return Ok(outcome);
-        }
-        let final_stl = self.store().root().join(final_asset.path.clone().unwrap_or_default());
-
-        // Slicing.
-        let gcode_asset = self.latest(AssetKind::Gcode, slot)?;
-        if results.slice.is_some() {
-            self.skipped(Stage::Slicing);
-        } else {
-            let tmp = tempfile::Builder::new()
-                .suffix(".gcode")
-                .tempfile_in(self.store().root())
-                .map_err(|e| StoreError::from_io("creating a temporary file in", self.store().root(), e))?;
-            let (stats, wrote_gcode) = self.stage(Stage::Slicing, b.slicer.name(), |rep| {
-                let solid = read_mesh(&std::fs::read(&final_stl).map_err(|e| StageError::io("reading the solid", e))?)
-                    .map_err(|e| StageError::Failed(e.to_string()))?;
-                b.slicer.slice(&solid, &final_stl, tmp.path(), rep)
-            })?;
-            if wrote_gcode {
-                let bytes = std::fs::read(tmp.path()).map_err(|e| StoreError::from_io("reading", tmp.path(), e))?;
-                self.save(AssetKind::Gcode, slot, &bytes, "gcode")?;
-            }
-            results.slice = Some(stats);
-            self.save_results(&results)?;
-            self.store().set_step(&self.session, Some(Stage::Slicing))?;
-        }
-        let gcode_asset = gcode_asset.or(self.latest(AssetKind::Gcode, slot)?);
-
-        // Price.
-        let stats = results.slice.clone().unwrap_or_else(|| crate::fab::SliceStats {
-            grams: 0.0,
-            minutes: 0.0,
-            slicer: String::new(),
-        });
-        let quote = b.rates.quote(stats.grams, params.region);
-        if results.quote.as_ref() != Some(&quote) {
-            self.stage(Stage::Pricing, "rates", |_| Ok(()))?;
-            results.quote = Some(quote.clone());
-            self.save_results(&results)?;
-            self.store().set_step(&self.session, Some(Stage::Pricing))?;
-        } else {
-            self.skipped(Stage::Pricing);
-        }
-
-        // The person's files, and the order.
-        let final_bytes = std::fs::read(&final_stl).map_err(|e| StoreError::from_io("reading", &final_stl, e))?;
-        let final_mesh = read_mesh(&final_bytes)?;
-        let gcode_bytes = gcode_asset.as_ref().map(|(_, b)| b.clone());
-        outcome.files = self.export(&params, &final_bytes, &final_mesh, gcode_bytes.as_deref())?;
-        if let Some(req) = &params.order {
-            if results.order_id.is_none() {
-                let order = self.store().create_order(&NewOrder {
-                    session_id: self.session.clone(),
-                    email: req.email.clone(),
-                    region: params.region,
-                    address: req.address.clone(),
-                    currency: quote.currency.clone(),
-                    material_cents: quote.material_cents,
-                    service_cents: quote.service_cents,
-                    shipping_cents: quote.shipping_cents,
-                    total_cents: quote.total_cents,
-                    grams: stats.grams,
-                    minutes: stats.minutes,
-                })?;
-                let dir = self.store().order_dir(&order.id);
-                let rel = |name: &str| PathBuf::from("orders").join(&order.id).join(name);
-                self.write_file(&dir.join("model.stl"), &final_bytes)?;
-                let threemf = crate::mesh::threemf::threemf_bytes(&final_mesh)
-                    .map_err(|e| StageError::Failed(e.to_string()))
-                    .map_err(|source| PipelineError::Stage { stage: Stage::Pricing, source })?;
-                self.write_file(&dir.join("model.3mf"), &threemf)?;
-                // A picture of what was ordered, for the person and the print shop.
-                let still = crate::render::still(&final_mesh, 800, 600, [255; 3]);
-                let failed = |e: crate::render::encode::EncodeError| StageError::Failed(e.to_string());
-                let picture = crate::render::encode::png_bytes(&still)
-                    .map_err(|e| PipelineError::Stage { stage: Stage::Pricing, source: failed(e) })?;
-                self.write_file(&dir.join("preview.png"), &picture)?;
-                let gcode_rel = match &gcode_bytes {
-                    Some(g) => {
-                        self.write_file(&dir.join("model.gcode"), g)?;
-                        Some(rel("model.gcode"))
-                    }
-                    None => None,
-                };
-                self.store().set_order_files(
-                    &order.id,
-                    Some(&rel("model.stl")),
-                    Some(&rel("model.3mf")),
-                    gcode_rel.as_deref(),
-                )?;
-                results.order_id = Some(order.id);
-                self.save_results(&results)?;
-            }
-        }
-        outcome.results = results;
-        Ok(outcome)
+        s.params.pick = Some(slot);
+        Ok(slot)
     }
 
-    fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), PipelineError> {
-        let export = |source| PipelineError::Export { path: path.to_path_buf(), session: self.session.clone(), source };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(export)?;
+    /// The picture (concept image or own picture) of `slot`, cut out.
+    fn cutout(&self, slot: usize) -> Result<image::RgbaImage, PipelineError> {
+        if let Some((_, bytes)) = self.latest(AssetKind::Cutout, slot)? {
+            self.skipped(Stage::Matting);
+            return decode_png(&bytes).map(|i| i.to_rgba8()).map_err(PipelineError::at(Stage::Matting));
         }
-        crate::store::files::write_atomic(path, bytes).map_err(export)
+        let (_, picture) = self.latest(AssetKind::ConceptImage, slot)?.ok_or_else(|| {
+            PipelineError::at(Stage::Matting)(StageError::Failed(
+                "the picture to cut out is missing from the data dir; draw it again (r in the gallery) or import it again".into(),
+            ))
+        })?;
+        let matting = &self.backends().matting;
+        let cut = self.stage(Stage::Matting, matting.name(), |rep| {
+            let img = decode_png(&picture)?.to_rgba8();
+            matting.cut_out(&img, rep)
+        })?;
+        self.save(AssetKind::Cutout, slot, &encode_png(&cut).map_err(PipelineError::at(Stage::Matting))?, "png")?;
+        self.store().set_step(&self.session, Some(Stage::Matting))?;
+        Ok(cut)
     }
 
-    fn export(
+    fn shape(
         &self,
         params: &SessionParams,
-        stl: &[u8],
-        mesh: &Mesh,
-        gcode: Option<&[u8]>,
-    ) -> Result<OutputFiles, PipelineError> {
-        let mut files = OutputFiles::default();
-        if let Some(path) = &params.outputs.stl {
-            self.write_file(path, stl)?;
-            files.stl = Some(path.clone());
-            if let Some(g) = gcode {
-                let gpath = path.with_extension("gcode");
-                self.write_file(&gpath, g)?;
-                files.gcode = Some(gpath);
+        slot: usize,
+        cutout: &image::RgbaImage,
+        concept: Option<&Concept>,
+    ) -> Result<Mesh, PipelineError> {
+        if let Some((_, bytes)) = self.latest(AssetKind::RawMesh, slot)? {
+            self.skipped(Stage::Shape);
+            return read_mesh(&bytes).map_err(PipelineError::at(Stage::Shape));
+        }
+        let shape = &self.backends().shape;
+        let mesh = self.stage(Stage::Shape, shape.name(), |rep| {
+            let input = ShapeInput { cutout, concept, seed: params.image_seed(slot) };
+            shape.generate(&input, rep)
+        })?;
+        self.save(AssetKind::RawMesh, slot, &crate::mesh::io::stl_bytes(&mesh), "stl")?;
+        self.store().set_step(&self.session, Some(Stage::Shape))?;
+        Ok(mesh)
+    }
+
+    /// A person's own model, saved as the raw mesh when the session was created.
+    fn saved_model(&self, slot: usize) -> Result<Mesh, PipelineError> {
+        let (_, bytes) = self.latest(AssetKind::RawMesh, slot)?.ok_or_else(|| {
+            PipelineError::at(Stage::Shape)(StageError::Failed(
+                "the imported model is missing from the data dir; import the file again".into(),
+            ))
+        })?;
+        self.skipped(Stage::Shape);
+        read_mesh(&bytes).map_err(PipelineError::at(Stage::Shape))
+    }
+
+    /// The printable solid; its saved form is only valid for the spec it was made with, which
+    /// `invalidate_from` forgets after an edit.
+    fn solid(&self, s: &mut Session, slot: usize, raw: &Mesh) -> Result<Solid, PipelineError> {
+        let saved = self.latest(AssetKind::FinalMesh, slot)?.filter(|_| s.results.printability.is_some());
+        if let Some((asset, stl)) = saved {
+            self.skipped(Stage::Fabrication);
+            let mesh = read_mesh(&stl).map_err(PipelineError::at(Stage::Fabrication))?;
+            let solid = Solid {
+                mesh,
+                path: self.store().root().join(asset.path.unwrap_or_default()),
+                sha256: asset.sha256.unwrap_or_default(),
+                stl,
+            };
+            if s.results.solid_sha256.as_deref() != Some(solid.sha256.as_str()) {
+                s.results.solid_sha256 = Some(solid.sha256.clone());
+                self.save_results(&s.results)?;
             }
+            return Ok(solid);
         }
-        if let Some(path) = &params.outputs.threemf {
-            let bytes = crate::mesh::threemf::threemf_bytes(mesh).map_err(|e| PipelineError::Stage {
-                stage: Stage::Fabrication,
-                source: StageError::Failed(e.to_string()),
-            })?;
-            self.write_file(path, &bytes)?;
-            files.threemf = Some(path.clone());
+        let fab = &self.backends().fab;
+        let printable =
+            self.stage(Stage::Fabrication, fab.name(), |rep| fab.make_printable(raw, &s.params.fab, rep))?;
+        let stl = crate::mesh::io::stl_bytes(&printable.mesh);
+        let asset = self.save(AssetKind::FinalMesh, slot, &stl, "stl")?;
+        let solid = Solid {
+            mesh: printable.mesh,
+            path: self.store().root().join(asset.path.unwrap_or_default()),
+            sha256: asset.sha256.unwrap_or_default(),
+            stl,
+        };
+        s.results.printability = Some(printable.report);
+        s.results.solid_sha256 = Some(solid.sha256.clone());
+        s.results.slice = None;
+        s.results.quote = None;
+        self.save_results(&s.results)?;
+        self.store().set_step(&self.session, Some(Stage::Fabrication))?;
+        Ok(solid)
+    }
+
+    fn slice(&self, s: &mut Session, slot: usize, solid: &Solid) -> Result<(), PipelineError> {
+        if s.results.slice.is_some() {
+            self.skipped(Stage::Slicing);
+            return Ok(());
         }
-        Ok(files)
+        let root = self.store().root();
+        let tmp = tempfile::Builder::new()
+            .suffix(".gcode")
+            .tempfile_in(root)
+            .map_err(|e| StoreError::from_io("creating a temporary file in", root, e))?;
+        let slicer = &self.backends().slicer;
+        let (stats, wrote_gcode) =
+            self.stage(Stage::Slicing, slicer.name(), |rep| slicer.slice(&solid.mesh, &solid.path, tmp.path(), rep))?;
+        if wrote_gcode {
+            let bytes = std::fs::read(tmp.path()).map_err(|e| StoreError::from_io("reading", tmp.path(), e))?;
+            self.save(AssetKind::Gcode, slot, &bytes, "gcode")?;
+        }
+        s.results.slice = Some(stats);
+        self.save_results(&s.results)?;
+        self.store().set_step(&self.session, Some(Stage::Slicing))?;
+        Ok(())
+    }
+
+    fn price(&self, s: &mut Session) -> Result<(), PipelineError> {
+        let grams = s.results.slice.as_ref().map_or(0.0, |st| st.grams);
+        let quote = self.backends().rates.quote(grams, s.params.region);
+        if s.results.quote.as_ref() == Some(&quote) {
+            self.skipped(Stage::Pricing);
+            return Ok(());
+        }
+        self.stage(Stage::Pricing, "rates", |_| Ok(()))?;
+        s.results.quote = Some(quote);
+        self.save_results(&s.results)?;
+        self.store().set_step(&self.session, Some(Stage::Pricing))?;
+        Ok(())
     }
 }
 
 /// Results are plain data; serialising them cannot fail, so a failure would be a bug worth surfacing.
-fn save_results(store: &Store, session: &str, results: &SessionResults) -> Result<(), PipelineError> {
+pub(super) fn save_results(store: &Store, session: &str, results: &SessionResults) -> Result<(), PipelineError> {
     let json = serde_json::to_value(results).map_err(StoreError::from)?;
     Ok(store.set_results(session, &json)?)
 }
 
-fn encode_png(img: &image::RgbaImage) -> Result<Vec<u8>, StageError> {
+pub(super) fn encode_png(img: &image::RgbaImage) -> Result<Vec<u8>, StageError> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| StageError::Failed(format!("encoding PNG: {e}")))?;
     Ok(out.into_inner())
@@ -452,16 +443,28 @@ fn decode_png(bytes: &[u8]) -> Result<image::DynamicImage, StageError> {
     image::load_from_memory(bytes).map_err(|e| StageError::Failed(format!("a saved image could not be read: {e}")))
 }
 
-fn read_mesh(bytes: &[u8]) -> Result<Mesh, PipelineError> {
-    crate::mesh::io::read_stl(bytes).map_err(|e| PipelineError::Stage {
-        stage: Stage::Shape,
-        source: StageError::Failed(format!("a saved mesh could not be read: {e}")),
-    })
+pub(super) fn read_mesh(bytes: &[u8]) -> Result<Mesh, StageError> {
+    crate::mesh::io::read_stl(bytes).map_err(|e| StageError::Failed(format!("a saved mesh could not be read: {e}")))
 }
 
 impl Pipeline {
     pub fn new(store: Arc<Store>, backends: Arc<Backends>) -> Self {
         Self { store, backends }
+    }
+
+    /// A session read once, typed; a damaged row is an error that names it.
+    pub fn load(&self, id: &str) -> Result<Session, PipelineError> {
+        Ok(Session::from_row(self.store.session(id)?)?)
+    }
+
+    /// Saves new choices for a session (they drive its next run).
+    pub fn save_params(&self, id: &str, params: &SessionParams) -> Result<(), PipelineError> {
+        let json = serde_json::to_value(params).map_err(StoreError::from)?;
+        Ok(self.store.set_params(id, &json)?)
+    }
+
+    fn runner(&self, session: &str, tx: UnboundedSender<ProgressEvent>, cancel: CancelToken) -> Run<'_> {
+        Run { pipeline: self, session: session.to_string(), tx, cancel }
     }
 
     /// Runs the session up to and including `until`, on the calling thread. Front ends use [`Pipeline::spawn`].
@@ -472,54 +475,77 @@ impl Pipeline {
         tx: UnboundedSender<ProgressEvent>,
         cancel: CancelToken,
     ) -> Result<Outcome, PipelineError> {
-        Run { pipeline: self, session: session.to_string(), tx, cancel }.run(until)
+        self.runner(session, tx, cancel).run(until).map(|(outcome, _, _)| outcome)
     }
 
-    /// Runs the session in the background; progress arrives on `tx`, `cancel` stops it between steps.
+    /// Runs every stage, then delivers: the files the session asks for, and its order when it asks
+    /// for one that is not placed yet for this solid.
+    pub fn finish_blocking(
+        &self,
+        session: &str,
+        tx: UnboundedSender<ProgressEvent>,
+        cancel: CancelToken,
+    ) -> Result<Outcome, PipelineError> {
+        let run = self.runner(session, tx, cancel);
+        let (mut outcome, mut s, solid) = run.run(Stage::Pricing)?;
+        let solid = solid.expect("a run to the price makes the solid");
+        run.deliver(&mut s, &solid, &mut outcome)?;
+        Ok(outcome)
+    }
+
+    /// Runs the session in the background up to `until`, or to the end with delivery when
+    /// `deliver`; progress arrives on `tx`, `cancel` stops it between steps.
     pub fn spawn(
         &self,
         session: String,
         until: Stage,
+        deliver: bool,
         tx: UnboundedSender<ProgressEvent>,
         cancel: CancelToken,
     ) -> tokio::task::JoinHandle<Result<Outcome, PipelineError>> {
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.run_blocking(&session, until, tx, cancel))
+        tokio::task::spawn_blocking(move || {
+            if deliver {
+                me.finish_blocking(&session, tx, cancel)
+            } else {
+                me.run_blocking(&session, until, tx, cancel)
+            }
+        })
     }
 
-    /// Forgets the outputs from `stage` on, so the next run redoes them (after an edit).
+    /// Forgets the outputs from `stage` on, so the next run redoes them (after an edit). An order
+    /// placed earlier stays, recorded against the solid it was for.
     pub fn invalidate_from(&self, session: &str, stage: Stage) -> Result<(), PipelineError> {
-        let row = self.store.session(session)?;
-        let mut results: SessionResults = serde_json::from_value(row.results).unwrap_or_default();
-        let kinds: &[AssetKind] = match stage {
-            Stage::Ideation => &[
-                AssetKind::ConceptImage,
-                AssetKind::Cutout,
-                AssetKind::RawMesh,
-                AssetKind::FinalMesh,
-                AssetKind::Gcode,
-            ],
-            Stage::Images => &[AssetKind::Cutout, AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
-            Stage::Matting => &[AssetKind::Cutout, AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
-            Stage::Shape => &[AssetKind::RawMesh, AssetKind::FinalMesh, AssetKind::Gcode],
-            Stage::Fabrication => &[AssetKind::FinalMesh, AssetKind::Gcode],
-            Stage::Slicing => &[AssetKind::Gcode],
-            Stage::Pricing => &[],
-        };
-        self.store.drop_assets(session, kinds)?;
+        let s = self.load(session)?;
+        let mut results = s.results;
+        let later: Vec<AssetKind> = [
+            (Stage::Images, AssetKind::ConceptImage),
+            (Stage::Matting, AssetKind::Cutout),
+            (Stage::Shape, AssetKind::RawMesh),
+            (Stage::Fabrication, AssetKind::FinalMesh),
+            (Stage::Slicing, AssetKind::Gcode),
+        ]
+        .into_iter()
+        // Ideas and images share their rows: images are redrawn by clearing their files, and the
+        // rows go only with new ideas.
+        .filter(|(made_by, kind)| stage == Stage::Ideation || (*kind != AssetKind::ConceptImage && *made_by >= stage))
+        // A person's own picture or model is where the session starts, never redone.
+        .filter(|(made_by, _)| s.params.origin.runs(*made_by))
+        .map(|(_, kind)| kind)
+        .collect();
+        self.store.drop_assets(&s.id, &later)?;
         if stage <= Stage::Fabrication {
             results.printability = None;
-            // A new solid can be ordered again; the earlier order keeps its own files.
-            results.order_id = None;
+            results.solid_sha256 = None;
         }
         if stage <= Stage::Slicing {
             results.slice = None;
         }
         results.quote = None;
-        save_results(&self.store, session, &results)?;
-        let before = Stage::ALL.iter().copied().rfind(|s| *s < stage);
-        if row.step.is_some_and(|s| s >= stage) {
-            self.store.set_step(session, before)?;
+        save_results(&self.store, &s.id, &results)?;
+        let before = Stage::ALL.iter().copied().rfind(|st| *st < stage);
+        if s.step.is_some_and(|st| st >= stage) {
+            self.store.set_step(&s.id, before)?;
         }
         Ok(())
     }

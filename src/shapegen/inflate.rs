@@ -11,7 +11,7 @@ use super::{ShapeGenerator, ShapeInput};
 use crate::mesh::edt::squared_distance;
 use crate::mesh::marching_cubes::{marching_cubes, Grid};
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use image::imageops::FilterType;
 use image::{Rgba, RgbaImage};
 
@@ -282,7 +282,7 @@ fn fit_to_box(raw: &Mesh, place: impl Fn([f32; 3]) -> [f32; 3]) -> Result<Mesh, 
 mod tests {
     use super::*;
     use crate::mesh::analysis::{components, is_closed_manifold, signed_volume};
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn cutout(side: u32, paint: impl Fn(f32, f32) -> Option<[u8; 3]>) -> RgbaImage {

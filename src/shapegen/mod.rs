@@ -10,7 +10,7 @@ pub use sdf::mesh_from_sdf;
 
 use crate::domain::Concept;
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use image::RgbaImage;
 
 /// What image-to-3D gets: the cut-out, and the concept it came from when known.

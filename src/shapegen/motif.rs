@@ -5,7 +5,7 @@ use super::{mesh_from_sdf, InflateGenerator};
 use super::{ShapeGenerator, ShapeInput};
 use crate::imagegen::procedural::scene_for;
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 
 /// Grid cells along the longest side when meshing motif geometry: about 0.4 mm at 80 mm.
 const MOTIF_RESOLUTION: usize = 192;

@@ -5,7 +5,7 @@
 use crate::mesh::analysis::{is_closed_manifold, remove_degenerate, weld};
 use crate::mesh::marching_cubes::{marching_cubes, Grid};
 use crate::mesh::Mesh;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use rayon::prelude::*;
 
 /// Finest and coarsest resolution accepted: 512 cells a side is half a gigabyte of samples.
@@ -99,7 +99,7 @@ pub fn mesh_from_sdf(
 mod tests {
     use super::*;
     use crate::mesh::analysis::{components, signed_volume};
-    use crate::pipeline::NoProgress;
+    use crate::stage::NoProgress;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn ball(c: [f32; 3], r: f32) -> impl Fn([f32; 3]) -> f32 + Sync {

@@ -60,6 +60,17 @@ pub const MIGRATIONS: &[&str] = &[
         at       TEXT NOT NULL
     );
     "#,
+    // 2: an order records the solid it was priced on, so an edited piece no longer reads as ordered;
+    // sessions imported before origins were typed get theirs, and keep their picture once.
+    r#"
+    ALTER TABLE orders ADD COLUMN solid_sha256 TEXT;
+    UPDATE sessions SET params = json_set(params, '$.origin',
+        CASE json_extract(facts, '$.hobbies') WHEN 'own picture' THEN 'picture' ELSE 'model' END)
+    WHERE json_valid(params) AND json_valid(facts)
+      AND json_extract(facts, '$.hobbies') IN ('own picture', 'own model');
+    DELETE FROM assets WHERE kind = 'concept_image' AND slot > 0 AND session_id IN
+        (SELECT id FROM sessions WHERE json_valid(params) AND json_extract(params, '$.origin') IN ('picture', 'model'));
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database made by a newer memoreez.

@@ -8,7 +8,7 @@ mod orders;
 mod sessions;
 
 pub use error::StoreError;
-pub use orders::{NewOrder, OrderRow, OrderState, Region};
+pub use orders::{NewOrder, OrderRow, OrderState};
 pub use sessions::{AssetKind, AssetRow, AssetStatus, NewAsset, SessionRow};
 
 use rusqlite::Connection;

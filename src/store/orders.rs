@@ -1,6 +1,7 @@
 //! Orders and their life: pending -> paid -> printing -> shipped, or cancelled before shipping.
 
 use super::{now, Store, StoreError};
+use crate::domain::Region;
 use rusqlite::{params, Row};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -51,30 +52,6 @@ impl fmt::Display for OrderState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Region {
-    Eu,
-    International,
-}
-
-impl Region {
-    pub fn key(self) -> &'static str {
-        match self {
-            Region::Eu => "eu",
-            Region::International => "international",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Region> {
-        match text.trim().to_lowercase().as_str() {
-            "eu" | "europe" => Some(Region::Eu),
-            "international" | "intl" | "world" => Some(Region::International),
-            _ => None,
-        }
-    }
-}
-
 /// What an order needs when it is placed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOrder {
@@ -89,6 +66,8 @@ pub struct NewOrder {
     pub total_cents: i64,
     pub grams: f64,
     pub minutes: f64,
+    /// SHA-256 of the solid's STL this order was priced on.
+    pub solid_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,6 +88,8 @@ pub struct OrderRow {
     pub stl_path: Option<PathBuf>,
     pub threemf_path: Option<PathBuf>,
     pub gcode_path: Option<PathBuf>,
+    /// SHA-256 of the solid's STL the order was priced on (None for orders from before it was kept).
+    pub solid_sha256: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     /// Every state the order has been in, with when.
@@ -116,7 +97,8 @@ pub struct OrderRow {
 }
 
 const ORDER_COLS: &str = "id, session_id, state, email, region, address, currency, material_cents, service_cents,
-    shipping_cents, total_cents, grams, minutes, stl_path, threemf_path, gcode_path, created_at, updated_at";
+    shipping_cents, total_cents, grams, minutes, stl_path, threemf_path, gcode_path, created_at, updated_at,
+    solid_sha256";
 
 fn order_from_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
     let bad = |i: usize| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, "bad value".into());
@@ -142,6 +124,7 @@ fn order_from_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
         gcode_path: path(15)?,
         created_at: r.get(16)?,
         updated_at: r.get(17)?,
+        solid_sha256: r.get(18)?,
         history: Vec::new(),
     })
 }
@@ -155,7 +138,7 @@ impl Store {
             let mut conn = self.conn();
             let tx = conn.transaction().map_err(|e| self.sql(e))?;
             tx.execute(
-                &format!("INSERT INTO orders ({ORDER_COLS}) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, NULL, NULL, ?13, ?13)"),
+                &format!("INSERT INTO orders ({ORDER_COLS}) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, NULL, NULL, ?13, ?13, ?14)"),
                 params![
                     id,
                     order.session_id,
@@ -169,7 +152,8 @@ impl Store {
                     order.total_cents,
                     order.grams,
                     order.minutes,
-                    t
+                    t,
+                    order.solid_sha256
                 ],
             )
             .map_err(|e| self.sql(e))?;
@@ -278,6 +262,7 @@ mod tests {
             total_cents: 2150,
             grams: 50.0,
             minutes: 120.0,
+            solid_sha256: "ab".repeat(32),
         }
     }
 

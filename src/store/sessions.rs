@@ -10,12 +10,12 @@ pub struct SessionRow {
     pub id: String,
     /// The last stage whose output is saved; None for a session that has only its facts.
     pub step: Option<Stage>,
-    pub facts: Facts,
-    /// Front-end choices (seed, pick, engraving, outputs) as JSON; the pipeline owns their shape.
-    pub params: serde_json::Value,
+    /// The facts, choices (seed, pick, engraving, outputs) and results (printability, slice stats,
+    /// price) as saved JSON text: the pipeline owns their shape and says when one is damaged.
+    pub facts: String,
+    pub params: String,
     pub chosen_concept: Option<usize>,
-    /// Results of the later stages (printability, slice stats, price) as JSON.
-    pub results: serde_json::Value,
+    pub results: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -105,16 +105,13 @@ fn bad_column(i: usize, what: &str) -> rusqlite::Error {
 
 fn session_from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
     let step: String = r.get(1)?;
-    let facts: String = r.get(2)?;
-    let params: String = r.get(3)?;
-    let results: String = r.get(5)?;
     Ok(SessionRow {
         id: r.get(0)?,
         step: Stage::from_key(&step),
-        facts: serde_json::from_str(&facts).map_err(|_| bad_column(2, "facts"))?,
-        params: serde_json::from_str(&params).map_err(|_| bad_column(3, "params"))?,
+        facts: r.get(2)?,
+        params: r.get(3)?,
         chosen_concept: r.get::<_, Option<i64>>(4)?.map(|c| c as usize),
-        results: serde_json::from_str(&results).map_err(|_| bad_column(5, "results"))?,
+        results: r.get(5)?,
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
     })
@@ -370,13 +367,13 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let s = store.create_session(&facts(), &serde_json::json!({"seed": 7})).unwrap();
         assert_eq!(s.step, None);
-        assert_eq!(s.facts, facts());
+        assert_eq!(serde_json::from_str::<Facts>(&s.facts).unwrap(), facts());
         store.set_step(&s.id, Some(Stage::Images)).unwrap();
         store.set_chosen_concept(&s.id, Some(1)).unwrap();
         let back = store.session(&s.id[..6]).unwrap();
         assert_eq!(back.step, Some(Stage::Images));
         assert_eq!(back.chosen_concept, Some(1));
-        assert_eq!(back.params["seed"], 7);
+        assert_eq!(back.params, r#"{"seed":7}"#);
         assert!(matches!(store.session("zz"), Err(StoreError::NoSuchSession(_))));
         assert!(matches!(store.session("0000000000"), Err(StoreError::NoSuchSession(_))));
         assert_eq!(store.list_sessions().unwrap().len(), 1);

@@ -31,6 +31,8 @@ pub enum Action {
     Paste(String),
     /// `r`: regenerate the selected concept.
     Regenerate,
+    /// Ctrl-S: save the solid's STL and 3MF (and G-code once sliced) to the current directory.
+    Save,
     /// `R`: regenerate all four.
     RegenerateAll,
     /// `1`-`4`: select a card.
@@ -97,6 +99,7 @@ pub fn from_key(key: KeyEvent, ctx: KeyContext) -> Option<Action> {
         KeyCode::BackTab => return Some(Action::PrevField),
         KeyCode::Enter if ctrl => return Some(Action::SubmitAll),
         KeyCode::Char('g' | 'j') if ctrl => return Some(Action::SubmitAll),
+        KeyCode::Char('s') if ctrl => return Some(Action::Save),
         KeyCode::Enter => return Some(Action::Submit),
         KeyCode::Up => return Some(Action::Up),
         KeyCode::Down => return Some(Action::Down),

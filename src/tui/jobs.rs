@@ -3,7 +3,7 @@
 
 use super::msg::{Effect, JobSpec};
 use crate::domain::Stage;
-use crate::pipeline::ProgressEvent;
+use crate::stage::ProgressEvent;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,6 @@ pub mod app;
 pub mod event_loop;
 pub mod graphics;
 pub mod images;
-pub mod import;
 pub mod jobs;
 pub mod msg;
 pub mod preview;
@@ -43,7 +42,7 @@ use std::time::Instant;
 use theme::Theme;
 use thiserror::Error;
 
-pub use import::Import;
+pub use crate::pipeline::Import;
 
 /// Env var naming a file to which the studio appends start-up timings (`first_frame_ms=N`).
 pub const TIMINGS_ENV: &str = "MEMOREEZ_TIMINGS";
@@ -57,7 +56,7 @@ pub enum TuiError {
     #[error("cannot start the background runtime: {0}")]
     Runtime(String),
     #[error(transparent)]
-    Import(#[from] import::ImportError),
+    Import(#[from] crate::pipeline::CreateError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("{0}; `memoreez sessions` lists them")]
@@ -150,7 +149,10 @@ pub fn run(opts: StudioOptions) -> Result<(), TuiError> {
     let StudioOptions { store, config, theme, start } = opts;
     let start = match start {
         Start::Import(what) => {
-            Start::Resume(import::import(&store, &what, config.height_mm, config.hollow.default_spec())?)
+            let mut params = crate::pipeline::SessionParams::default();
+            params.fab.height_mm = config.height_mm;
+            params.fab.hollow = config.hollow.default_spec();
+            Start::Resume(crate::pipeline::create_from(&store, &what, None, params)?.0)
         }
         // A wrong id is said before the screen changes, not inside the studio.
         Start::Resume(id) => match store.session(&id) {

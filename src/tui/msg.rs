@@ -3,7 +3,8 @@
 use super::images::ImageKey;
 use super::preview::{FrameKey, PreviewInfo, Request};
 use crate::domain::{Facts, Stage, Style};
-use crate::pipeline::{Outcome, ProgressEvent, SessionParams, SessionResults};
+use crate::pipeline::{Outcome, OutputFiles, Outputs, SessionParams, SessionResults};
+use crate::stage::ProgressEvent;
 use image::DynamicImage;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui_image::protocol::Protocol;
@@ -53,6 +54,8 @@ pub enum Msg {
         key: FrameKey,
         result: Result<Protocol, String>,
     },
+    /// The solid (and G-code) written where the person asked.
+    FilesSaved(Result<OutputFiles, String>),
 }
 
 /// A session as the studio holds it.
@@ -139,12 +142,40 @@ impl JobSpec {
 
 /// Work for the runtime; `update` itself never blocks or touches the disk.
 pub enum Effect {
-    CreateSession { facts: Facts, params: SessionParams },
-    OpenSession { id: String },
-    StartJob { id: u64, spec: JobSpec },
-    CancelJob { id: u64 },
-    LoadConcepts { seq: u64, session: String, known: [Option<String>; 4] },
-    Encode { key: ImageKey, image: Arc<DynamicImage> },
-    RenderSolid { session: String, slot: usize, version: u64, px: (u32, u32), background: [u8; 3] },
+    CreateSession {
+        facts: Facts,
+        params: SessionParams,
+    },
+    OpenSession {
+        id: String,
+    },
+    StartJob {
+        id: u64,
+        spec: JobSpec,
+    },
+    CancelJob {
+        id: u64,
+    },
+    LoadConcepts {
+        seq: u64,
+        session: String,
+        known: [Option<String>; 4],
+    },
+    Encode {
+        key: ImageKey,
+        image: Arc<DynamicImage>,
+    },
+    RenderSolid {
+        session: String,
+        slot: usize,
+        version: u64,
+        px: (u32, u32),
+        background: [u8; 3],
+    },
     Preview(Request),
+    /// Writes the session's saved solid (and G-code) to these paths.
+    SaveFiles {
+        session: String,
+        outputs: Outputs,
+    },
 }

@@ -2,9 +2,10 @@
 //! and reports back as messages. Nothing here draws.
 
 use super::graphics;
-use super::msg::{CardData, Effect, JobError, JobOutput, JobSpec, Msg, SessionInfo};
+use super::msg::{CardData, Effect, JobError, JobKind, JobOutput, JobSpec, Msg, SessionInfo};
 use super::preview_worker::{Command, PreviewWorker};
-use crate::pipeline::{CancelToken, Pipeline, PipelineError, SessionParams, SessionResults};
+use crate::pipeline::{create, Pipeline, PipelineError, Session};
+use crate::stage::CancelToken;
 use crate::store::{AssetKind, AssetRow, Store};
 use ratatui::layout::Size;
 use ratatui_image::picker::Picker;
@@ -20,18 +21,18 @@ pub struct Runtime {
     preview: PreviewWorker,
 }
 
-/// Reads a session row into what the studio holds.
+/// Reads a session into what the studio holds; a damaged one is an error naming it.
 pub fn session_info(store: &Store, id: &str) -> Result<SessionInfo, String> {
     let row = store.session(id).map_err(|e| e.to_string())?;
-    let results = serde_json::from_value::<SessionResults>(row.results.clone()).unwrap_or_default();
+    let s = Session::from_row(row).map_err(|e| e.to_string())?;
     Ok(SessionInfo {
-        params: serde_json::from_value::<SessionParams>(row.params.clone()).unwrap_or_default(),
-        order_dir: results.order_id.as_deref().map(|o| store.order_dir(o)),
-        results,
-        id: row.id,
-        facts: row.facts,
-        step: row.step,
-        chosen: row.chosen_concept,
+        order_dir: s.results.order_id.as_deref().map(|o| store.order_dir(o)),
+        params: s.params,
+        results: s.results,
+        id: s.id,
+        facts: s.facts,
+        step: s.step,
+        chosen: s.chosen,
     })
 }
 
@@ -42,7 +43,7 @@ fn prepare(p: &Pipeline, spec: &JobSpec) -> Result<(), PipelineError> {
         store.set_facts(&spec.session, facts)?;
     }
     if let Some(params) = &spec.params {
-        store.set_params(&spec.session, &serde_json::to_value(params).unwrap_or_default())?;
+        p.save_params(&spec.session, params)?;
     }
     if !spec.clear_images.is_empty() {
         let rows = store.assets(&spec.session, AssetKind::ConceptImage)?;
@@ -127,13 +128,23 @@ impl Runtime {
             Effect::CreateSession { facts, mut params } => self.spawn(move || {
                 // The seed is picked here, not in `update`, which stays deterministic.
                 params.seed = rand::random();
-                let json = serde_json::to_value(&params).unwrap_or_default();
-                let result = store
-                    .create_session(&facts, &json)
-                    .map_err(|e| e.to_string())
-                    .and_then(|row| session_info(&store, &row.id));
+                let result =
+                    create(&store, &facts, params).map_err(|e| e.to_string()).and_then(|id| session_info(&store, &id));
                 Msg::SessionOpened(result)
             }),
+            Effect::SaveFiles { session, outputs } => {
+                let pipeline = self.pipeline.clone();
+                self.spawn(move || {
+                    // Relative paths are the studio's working directory; the message shows them whole.
+                    let abs = |p: Option<std::path::PathBuf>| p.map(|p| std::path::absolute(&p).unwrap_or(p));
+                    let outputs = crate::pipeline::Outputs {
+                        stl: abs(outputs.stl),
+                        threemf: abs(outputs.threemf),
+                        gcode: abs(outputs.gcode),
+                    };
+                    Msg::FilesSaved(pipeline.save_files(&session, &outputs).map_err(|e| e.to_string()))
+                })
+            }
             Effect::OpenSession { id } => self.spawn(move || Msg::SessionOpened(session_info(&store, &id))),
             Effect::StartJob { id, spec } => self.start_job(id, spec),
             Effect::CancelJob { id } => {
@@ -194,7 +205,10 @@ impl Runtime {
         let pipeline = self.pipeline.clone();
         let job = tokio::task::spawn_blocking(move || {
             prepare(&pipeline, &spec)
-                .and_then(|()| pipeline.run_blocking(&spec.session, spec.until, ptx, cancel))
+                .and_then(|()| match spec.kind {
+                    JobKind::Order => pipeline.finish_blocking(&spec.session, ptx, cancel),
+                    _ => pipeline.run_blocking(&spec.session, spec.until, ptx, cancel),
+                })
                 .map(|outcome| {
                     let order_dir = outcome.results.order_id.as_deref().map(|o| pipeline.store.order_dir(o));
                     JobOutput { outcome, order_dir }

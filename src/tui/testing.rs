@@ -117,26 +117,23 @@ pub fn sessions() -> Vec<SessionSummary> {
         SessionSummary {
             id: SESSION_ID.into(),
             name: "Dad".into(),
-            hobbies: "tennis, coffee, jazz".into(),
-            step: Some(Stage::Fabrication),
+            about: "tennis, coffee, jazz".into(),
+            reached: Stage::Fabrication.to_string(),
             updated: "2025-05-04 18:12".into(),
-            ordered: false,
         },
         SessionSummary {
             id: "a1b2c3d4e5f60718293a4b5c6d7e8f90".into(),
             name: "Grandma Rose".into(),
-            hobbies: "gardening, crosswords, her three cats".into(),
-            step: Some(Stage::Pricing),
+            about: "gardening, crosswords, her three cats".into(),
+            reached: "ordered".into(),
             updated: "2025-05-01 09:40".into(),
-            ordered: true,
         },
         SessionSummary {
             id: "0c0ffee0c0ffee0c0ffee0c0ffee0c0f".into(),
             name: "Sam".into(),
-            hobbies: "climbing".into(),
-            step: None,
+            about: "climbing".into(),
+            reached: "facts".into(),
             updated: "2025-04-28 21:03".into(),
-            ordered: false,
         },
     ]
 }

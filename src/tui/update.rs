@@ -8,6 +8,7 @@ use super::msg::{Effect, JobError, JobKind, JobOutput, JobSpec, Msg, SessionInfo
 use super::preview;
 use super::screens::{checkout, gallery, input, sessions, studio};
 use crate::domain::Stage;
+use crate::pipeline::Outputs;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Size;
 use std::time::Instant;
@@ -71,6 +72,7 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
             preview::glue::on_frame(app, key, result);
             Vec::new()
         }
+        Msg::FilesSaved(result) => on_files_saved(app, result),
         Msg::SolidRendered { version, result } => {
             if version == app.shared.solid_version {
                 app.shared.solid_pending = false;
@@ -141,6 +143,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlay = Some(Overlay::Help);
             Vec::new()
         }
+        Action::Save => save_files(app),
         a => match app.screen {
             ScreenId::Sessions => sessions::on_action(app, a),
             ScreenId::Input => input::on_action(app, a),
@@ -149,6 +152,51 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             ScreenId::Checkout => checkout::on_action(app, a),
         },
     }
+}
+
+/// Ctrl-S in the Studio or Checkout: the solid's files into the current directory, no order needed.
+fn save_files(app: &mut App) -> Vec<Effect> {
+    if !matches!(app.screen, ScreenId::Studio | ScreenId::Checkout) {
+        return Vec::new();
+    }
+    let Some(s) = app.shared.session.as_ref() else { return Vec::new() };
+    if s.results.solid_sha256.is_none() || app.shared.job_pending(&[JobKind::Solid, JobKind::Recut]) {
+        app.show_error("Nothing to save yet", "the printable solid is still being made; save once it shows".into());
+        return Vec::new();
+    }
+    let stem = file_stem(&s.facts.name, &s.id);
+    vec![Effect::SaveFiles { session: s.id.clone(), outputs: Outputs::in_dir(std::path::Path::new("."), &stem) }]
+}
+
+/// "grandma-rose-1a2b3c4d": the name in plain letters and the session, so saves never collide.
+fn file_stem(name: &str, session: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "keepsake" } else { slug };
+    format!("{slug}-{}", session.chars().take(8).collect::<String>())
+}
+
+fn on_files_saved(app: &mut App, result: Result<crate::pipeline::OutputFiles, String>) -> Vec<Effect> {
+    match result {
+        Ok(files) => {
+            let mut lines: Vec<String> = [&files.stl, &files.threemf, &files.gcode]
+                .into_iter()
+                .flatten()
+                .map(|p| p.display().to_string())
+                .collect();
+            lines.extend(files.notes);
+            app.overlay = Some(Overlay::Message { title: "Files saved".into(), text: lines.join("\n"), error: false });
+        }
+        Err(e) => app.show_error("Cannot save the files", e),
+    }
+    Vec::new()
 }
 
 /// A session was created or reopened: fill every screen from it and go where it stopped.
@@ -256,7 +304,7 @@ fn on_job_done(app: &mut App, job: u64, result: Result<JobOutput, JobError>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::ProgressEvent;
+    use crate::stage::ProgressEvent;
     use crate::tui::msg::JobSpec;
     use crate::tui::testing::{app_at, with_session};
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};

@@ -15,7 +15,7 @@ use crate::mesh::marching_cubes::{self, Grid};
 use crate::mesh::nearest::SurfaceDistance;
 use crate::mesh::voxel::{self, VoxelGrid};
 use crate::mesh::{analysis, edt, Mesh};
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 use manifold_rs::Manifold;
 use rayon::prelude::*;
 

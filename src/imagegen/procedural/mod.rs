@@ -23,7 +23,7 @@ pub use raymarch::{render, RenderOptions};
 
 use super::ImageGenerator;
 use crate::domain::Concept;
-use crate::pipeline::{Progress, StageError};
+use crate::stage::{Progress, StageError};
 use image::RgbaImage;
 
 /// Concept images drawn from the motif library, with no model, network or GPU.

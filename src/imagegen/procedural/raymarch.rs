@@ -8,8 +8,8 @@
 use super::compose::Scene;
 use super::math::{v3, Aabb, V3};
 use super::sdf::Node;
-use crate::pipeline::{Progress, StageError};
 use crate::render::shading::{dither, encode_srgb, ClayLook, LightRig, SurfacePoint};
+use crate::stage::{Progress, StageError};
 use image::{Rgba, RgbaImage};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -5,7 +5,7 @@ use super::sdf::Node;
 use super::{motif_scene, render, scene_for, ProceduralImages, RenderOptions, Scene};
 use crate::domain::{Concept, Style};
 use crate::imagegen::{ImageGenerator, IMAGE_SIZE};
-use crate::pipeline::{NoProgress, Progress, StageError};
+use crate::stage::{NoProgress, Progress, StageError};
 use image::RgbaImage;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};

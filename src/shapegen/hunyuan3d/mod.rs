@@ -33,7 +33,7 @@ pub mod weights;
 
 pub use pipeline::{Hunyuan3D, Hunyuan3DGenerator, Options};
 
-use crate::pipeline::StageError;
+use crate::stage::StageError;
 
 /// What can go wrong inside the port.
 #[derive(Debug, thiserror::Error)]

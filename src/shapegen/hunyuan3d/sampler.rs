@@ -6,7 +6,7 @@
 use super::dit::Hunyuan3DDiT;
 use super::scheduler::Ladder;
 use super::Error;
-use crate::pipeline::Progress;
+use crate::stage::Progress;
 use candle_core::{DType, Tensor};
 
 /// How the condition steers the denoiser.

@@ -14,7 +14,7 @@
 use super::vae::{DecoderKv, GeoDecoder};
 use super::Error;
 use crate::mesh::marching_cubes::Grid;
-use crate::pipeline::Progress;
+use crate::stage::Progress;
 use candle_core::{DType, Device, IndexOp, Tensor};
 
 /// numpy's `linspace(-bounds, bounds, n, dtype=float32)`: computed in f64, then rounded.
@@ -470,7 +470,7 @@ mod tests {
     fn flashvdm_on_a_sphere_decodes_the_surface_band_only() {
         let field = SphereField { radius: 0.5, slope: 20.0 };
         let opts = FlashVdm { octree_resolution: 256, ..FlashVdm::default() };
-        let (grid, decoded) = decode_flashvdm_field(&field, &opts, &crate::pipeline::NoProgress).unwrap();
+        let (grid, decoded) = decode_flashvdm_field(&field, &opts, &crate::stage::NoProgress).unwrap();
         let dense = 257usize.pow(3);
         eprintln!(
             "FlashVDM at octree 256 on {field:?}: {decoded} queries against {dense} dense ({:.1}%), grid {:?}",

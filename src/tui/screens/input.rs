@@ -18,7 +18,6 @@ use tui_input::{Input, InputRequest};
 pub const FIELDS: usize = 4;
 const OCCASION: usize = 3;
 /// Longest engraving line the pedestal takes (as the headless `make`).
-pub const MAX_LINE_CHARS: usize = 24;
 
 #[derive(Debug, Default)]
 pub struct InputScreen {
@@ -182,7 +181,7 @@ fn generate(app: &mut App) -> Vec<Effect> {
         let mut params = SessionParams::default();
         params.fab.height_mm = app.shared.default_height_mm;
         params.fab.hollow = app.shared.hollow.default_spec();
-        params.fab.line1 = facts.name.chars().take(MAX_LINE_CHARS).collect();
+        params.fab.line1 = crate::fab::spec::fit_line(&facts.name);
         return vec![Effect::CreateSession { facts, params }];
     };
     let id = session.id.clone();

@@ -1,6 +1,6 @@
 //! The session list shown on start when earlier sessions exist: resume one or begin anew.
 
-use crate::domain::Stage;
+use crate::pipeline::Session;
 use crate::store::SessionRow;
 use crate::tui::action::Action;
 use crate::tui::app::{App, ScreenId, View};
@@ -16,35 +16,33 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 pub struct SessionSummary {
     pub id: String,
     pub name: String,
-    pub hobbies: String,
-    pub step: Option<Stage>,
+    /// The hobbies, or "own picture" / "own model".
+    pub about: String,
+    /// How far it got, in the one vocabulary of steps ("solid", "ordered", ...).
+    pub reached: String,
     /// "2025-01-31 18:04", from the last update.
     pub updated: String,
-    pub ordered: bool,
 }
 
 impl SessionSummary {
+    /// A damaged row is listed as such rather than hidden, so the person sees why it will not open.
     pub fn from_row(row: &SessionRow) -> SessionSummary {
-        let ordered = row.results.get("order_id").is_some_and(|v| !v.is_null());
-        SessionSummary {
-            id: row.id.clone(),
-            name: row.facts.name.clone(),
-            hobbies: row.facts.hobbies.clone(),
-            step: row.step,
-            updated: row.updated_at.replace('T', " ").chars().take(16).collect(),
-            ordered,
-        }
-    }
-
-    /// Where the session stopped, in the words of the screens.
-    pub fn reached(&self) -> &'static str {
-        match (self.ordered, self.step) {
-            (true, _) => "ordered",
-            (_, None) => "facts",
-            (_, Some(Stage::Ideation | Stage::Images)) => "gallery",
-            (_, Some(Stage::Matting | Stage::Shape)) => "studio (3D)",
-            (_, Some(Stage::Fabrication)) => "studio (solid)",
-            (_, Some(Stage::Slicing | Stage::Pricing)) => "checkout",
+        let updated = row.updated_at.replace('T', " ").chars().take(16).collect();
+        match Session::from_row(row.clone()) {
+            Ok(s) => SessionSummary {
+                id: s.id.clone(),
+                name: s.facts.name.clone(),
+                about: s.about(),
+                reached: s.reached().to_string(),
+                updated,
+            },
+            Err(e) => SessionSummary {
+                id: row.id.clone(),
+                name: "?".into(),
+                about: format!("its saved {} cannot be read", e.part),
+                reached: "damaged".into(),
+                updated,
+            },
         }
     }
 }
@@ -117,7 +115,7 @@ impl Widget for View<'_, SessionsScreen> {
         let fixed = 2 + 8 + 2 + 14 + 2 + 16 + 2 + name_w + 2;
         let hobby_w = (inner.width as usize).saturating_sub(fixed).max(4);
         let mut lines = vec![Line::from(Span::styled(
-            format!("  {:<8}  {:<14}  {:<16}  {:<name_w$}  {}", "id", "reached", "updated", "name", "hobbies"),
+            format!("  {:<8}  {:<14}  {:<16}  {:<name_w$}  {}", "id", "reached", "updated", "name", "about"),
             t.muted(),
         ))];
         let visible = inner.height.saturating_sub(1) as usize;
@@ -127,10 +125,10 @@ impl Widget for View<'_, SessionsScreen> {
                 "{} {:<8}  {:<14}  {:<16}  {:<name_w$}  {}",
                 if i == s.cursor { "▸" } else { " " },
                 row.id.chars().take(8).collect::<String>(),
-                row.reached(),
+                row.reached,
                 row.updated,
                 ellipsize(&row.name, name_w),
-                ellipsize(&row.hobbies, hobby_w),
+                ellipsize(&row.about, hobby_w),
             );
             let style = if i == s.cursor { t.cursor_row() } else { t.base() };
             lines.push(Line::from(Span::styled(text, style)));

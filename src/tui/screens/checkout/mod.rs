@@ -1,8 +1,8 @@
 //! The final render, grams and print time, the price, and the order form.
 
+use crate::domain::Region;
 use crate::domain::Stage;
 use crate::pipeline::{OrderRequest, SessionParams};
-use crate::store::Region;
 use crate::tui::action::{Action, KeyContext};
 use crate::tui::app::{App, ScreenId};
 use crate::tui::images::ImageSlot;
@@ -173,7 +173,9 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 fn confirm(app: &mut App) -> Vec<Effect> {
-    if app.checkout.placed.is_some() || app.checkout.ordering {
+    // One order per version of the piece: after an edit, the new version can be ordered.
+    let current = app.shared.session.as_ref().is_some_and(|s| s.results.order_is_current());
+    if (app.checkout.placed.is_some() && current) || app.checkout.ordering {
         return Vec::new();
     }
     let Some(order) = app.checkout.validate() else {

@@ -2,7 +2,7 @@
 
 use super::{columns, left_split, picture_rect, CheckoutScreen, ADDRESS, CONFIRM, EMAIL, REGION};
 use crate::domain::Cents;
-use crate::store::Region;
+use crate::domain::Region;
 use crate::tui::app::View;
 use crate::tui::msg::JobKind;
 use crate::tui::screens::studio::report_lines;
@@ -98,7 +98,24 @@ fn render_order(v: &View<'_, CheckoutScreen>, area: Rect, buf: &mut Buffer) {
     let block = panel("Order", v);
     let inner = block.inner(area);
     block.render(area, buf);
-    if let Some(p) = &c.placed {
+    let current = sh.session.as_ref().is_some_and(|s| s.results.order_is_current());
+    let mut top = inner;
+    match &c.placed {
+        Some(p) if !current => {
+            // The piece changed after it was ordered: that order stands for the earlier version.
+            let line = format!(
+                "Order {} was for an earlier version; confirm to order this one",
+                p.order_id.chars().take(8).collect::<String>()
+            );
+            Paragraph::new(Line::from(Span::styled(line, t.warn())))
+                .wrap(Wrap { trim: true })
+                .render(Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), height: 2, ..inner }, buf);
+            top = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
+        }
+        _ => {}
+    }
+    let inner = top;
+    if let Some(p) = c.placed.as_ref().filter(|_| current) {
         let lines = vec![
             Line::from(Span::styled(
                 format!("✓ Order {} saved", p.order_id.chars().take(8).collect::<String>()),

@@ -1,7 +1,7 @@
 //! Four concepts side by side: move, pick one, or have one or all drawn again.
 
-use crate::domain::{Stage, Style};
-use crate::pipeline::ProgressEvent;
+use crate::domain::{Origin, Stage, Style};
+use crate::stage::ProgressEvent;
 use crate::tui::action::Action;
 use crate::tui::app::{App, ScreenId};
 use crate::tui::images::ImageSlot;
@@ -234,7 +234,8 @@ fn pick(app: &mut App) -> Vec<Effect> {
 }
 
 fn regenerate(app: &mut App, slots: &[usize]) -> Vec<Effect> {
-    let Some(session) = app.shared.session.as_mut() else {
+    // A person's own picture or model is not drawn, so there is nothing to draw again.
+    let Some(session) = app.shared.session.as_mut().filter(|s| s.params.origin == Origin::Facts) else {
         return Vec::new();
     };
     let slots: Vec<usize> = slots.iter().copied().filter(|&s| !app.gallery.cards[s].title.is_empty()).collect();

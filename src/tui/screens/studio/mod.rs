@@ -2,7 +2,7 @@
 
 use crate::config::HollowSettings;
 use crate::domain::Stage;
-use crate::fab::{FabSpec, HollowSpec, Printability};
+use crate::fab::{spec, FabSpec, HollowSpec, Printability};
 use crate::pipeline::SessionParams;
 use crate::tui::action::{Action, KeyContext};
 use crate::tui::app::{App, ScreenId};
@@ -11,15 +11,12 @@ use crate::tui::jobs::StageState;
 use crate::tui::msg::{Effect, JobKind, JobSpec};
 use crate::tui::preview::{self, PreviewState};
 use crate::tui::screens::checkout;
-use crate::tui::screens::input::MAX_LINE_CHARS;
 use ratatui::layout::{Constraint, Layout, Rect};
 use std::time::{Duration, Instant};
 use tui_input::{Input, InputRequest};
 
 /// Quiet time after the last edit before the pedestal is cut again.
 pub const RECUT_DEBOUNCE: Duration = Duration::from_millis(600);
-pub const MIN_HEIGHT_MM: f32 = 30.0;
-pub const MAX_HEIGHT_MM: f32 = 250.0;
 const HEIGHT: usize = 2;
 const HOLLOW: usize = 3;
 const CONTINUE: usize = 4;
@@ -121,22 +118,20 @@ impl StudioScreen {
 
     /// The engraving and height as typed, or the first problem as (field, message).
     pub fn parsed(&self) -> Result<FabSpec, (usize, String)> {
-        for (i, line) in [&self.line1, &self.line2].iter().enumerate() {
-            if line.value().chars().count() > MAX_LINE_CHARS {
-                return Err((i, format!("max {MAX_LINE_CHARS} chars")));
-            }
-        }
         let height: f32 = self.height.value().trim().parse().map_err(|_| (HEIGHT, "a number in mm".to_string()))?;
-        if !(MIN_HEIGHT_MM..=MAX_HEIGHT_MM).contains(&height) {
-            return Err((HEIGHT, format!("{MIN_HEIGHT_MM:.0}-{MAX_HEIGHT_MM:.0} mm")));
-        }
-        Ok(FabSpec {
+        let spec = FabSpec {
             height_mm: height,
             line1: self.line1.value().trim().to_string(),
             line2: self.line2.value().trim().to_string(),
             hollow: self.hollow,
             ..FabSpec::default()
-        })
+        };
+        // The lines are reported before the height, in the order the fields stand.
+        for (i, line) in [&spec.line1, &spec.line2].into_iter().enumerate() {
+            spec::check_line(i + 1, line).map_err(|e| (i, e.short()))?;
+        }
+        spec::check_height(height).map_err(|e| (HEIGHT, e.short()))?;
+        Ok(spec)
     }
 
     /// What to make: the fields when valid, else `fallback`.
@@ -181,7 +176,7 @@ impl StudioScreen {
 
     fn nudge_height(&mut self, by: f32, now: Instant) {
         let current: f32 = self.height.value().trim().parse().unwrap_or(80.0);
-        let next = (current.round() + by).clamp(MIN_HEIGHT_MM, MAX_HEIGHT_MM);
+        let next = (current.round() + by).clamp(*spec::HEIGHT_RANGE_MM.start(), *spec::HEIGHT_RANGE_MM.end());
         self.height = Input::new(format_height(next));
         self.edited(now);
     }
