@@ -113,7 +113,17 @@ fn files_go_only_where_asked_and_a_resume_writes_the_solid_with_out() {
     assert_eq!(stdout_json(&resume)["files"]["stl"], again.to_str().unwrap());
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&out).unwrap(), "the same saved solid");
 
-    let same = env.run(&["make", "--name", "A", "--hobbies", "b", "--out", out.to_str().unwrap(), "--3mf", out.to_str().unwrap()]);
+    let same = env.run(&[
+        "make",
+        "--name",
+        "A",
+        "--hobbies",
+        "b",
+        "--out",
+        out.to_str().unwrap(),
+        "--3mf",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(same.status.code(), Some(2));
     assert!(stderr(&same).contains("name the same file"), "{}", stderr(&same));
 }

@@ -53,7 +53,7 @@ fn sigkill_during_image_to_3d_then_resume_finishes_without_redoing_earlier_stage
     let out = env.run(&["sessions", "--resume", &id[..8]]);
     let err = stderr(&out);
     assert!(out.status.success(), "resume failed:\n{err}");
-    for stage in ["ideation", "images", "matting"] {
+    for stage in ["ideas", "images", "cutout"] {
         assert!(err.contains(&format!("[{stage}] skipped: already saved")), "{stage} was redone:\n{err}");
         assert!(!err.contains(&format!("[{stage}] started")), "{stage} was redone:\n{err}");
     }

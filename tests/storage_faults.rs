@@ -51,7 +51,7 @@ fn a_full_disk_stops_with_advice_and_keeps_what_was_saved() {
     assert!(stdout.contains("list_rc=0"), "the database must still open: {stdout}");
     let list = std::fs::read_to_string(env.path("list.txt")).unwrap_or_default();
     let session: serde_json::Value = serde_json::from_str(list.lines().next().unwrap_or("{}")).unwrap();
-    assert_eq!(session["step"], "ideation", "the ideas saved before the disk filled are kept: {list}");
+    assert_eq!(session["reached"], "ideas", "the ideas saved before the disk filled are kept: {list}");
 }
 
 #[test]

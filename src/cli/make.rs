@@ -100,7 +100,7 @@ pub fn check_spec(spec: &FabSpec) -> Result<(), CliError> {
             Some(n) => format!("--line{n}"),
             None => "--height-mm".to_string(),
         };
-        CliError::BadInput(format!("{flag}: {e}"))
+        CliError::BadInput(e.for_field(&flag))
     })
 }
 
@@ -244,7 +244,9 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
             let what = memoreez::pipeline::Import::Image(path);
             (memoreez::pipeline::create_from(&pipeline.store, &what, name, params).map_err(create_error)?.0, Vec::new())
         }
-        (None, None) => (memoreez::pipeline::create(&pipeline.store, &facts, params).map_err(create_error)?, Vec::new()),
+        (None, None) => {
+            (memoreez::pipeline::create(&pipeline.store, &facts, params).map_err(create_error)?, Vec::new())
+        }
     };
     let mut outcome = super::run_to_end(&pipeline, &session)?;
     // The summary's repairs start with what the importer mended before fabrication saw the model.

@@ -31,6 +31,20 @@ impl SpecError {
         }
     }
 
+    /// The same message naming the field as the person gave it ("--line1", "Line 1").
+    pub fn for_field(&self, field: &str) -> String {
+        let (lo, hi) = (HEIGHT_RANGE_MM.start(), HEIGHT_RANGE_MM.end());
+        match self {
+            SpecError::Height(h) => format!("{field} {h} is outside {lo}-{hi} mm"),
+            SpecError::LineTooLong { chars, .. } => {
+                format!("{field} is {chars} characters; keep it to {MAX_LINE_CHARS} or fewer")
+            }
+            SpecError::MissingGlyphs { missing, .. } => {
+                format!("{field}: {}", engraving::EngravingError::MissingGlyphs { chars: missing.clone() })
+            }
+        }
+    }
+
     /// Which engraved line (1 or 2) is at fault, if a line is.
     pub fn line(&self) -> Option<usize> {
         match self {

@@ -374,8 +374,11 @@ impl Run<'_> {
             self.stage(Stage::Fabrication, fab.name(), |rep| fab.make_printable(raw, &s.params.fab, rep))?;
         let stl = crate::mesh::io::stl_bytes(&printable.mesh);
         let asset = self.save(AssetKind::FinalMesh, slot, &stl, "stl")?;
+        // The mesh as the STL holds it (corners welded by position), so every file made from it
+        // later (3MF, the order's copies, the preview) matches the STL exactly.
+        let mesh = read_mesh(&stl).map_err(PipelineError::at(Stage::Fabrication))?;
         let solid = Solid {
-            mesh: printable.mesh,
+            mesh,
             path: self.store().root().join(asset.path.unwrap_or_default()),
             sha256: asset.sha256.unwrap_or_default(),
             stl,

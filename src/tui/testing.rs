@@ -299,6 +299,11 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
             app.checkout.address = tui_input::Input::new("12 Rue des Fleurs, 75003 Paris".into());
             encode_visible(&mut app);
             if name == "checkout-placed" {
+                if let Some(s) = app.shared.session.as_mut() {
+                    s.results.order_id = Some(ORDER_ID.into());
+                    s.results.solid_sha256 = Some("5011d".into());
+                    s.results.ordered_solid_sha256 = Some("5011d".into());
+                }
                 app.checkout.placed = Some(Placed {
                     order_id: ORDER_ID.into(),
                     dir: format!("/home/ann/.local/share/memoreez/orders/{ORDER_ID}").into(),
