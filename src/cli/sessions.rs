@@ -3,7 +3,7 @@
 use super::{CliError, CliResult, Context};
 use clap::Args;
 use memoreez::domain::{Origin, Stage};
-use memoreez::pipeline::{PipelineError, Session};
+use memoreez::pipeline::{Listing, PipelineError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,11 +40,7 @@ fn list(ctx: &Context, cfg: &memoreez::config::Config, json: bool) -> CliResult 
     }
     for row in rows {
         let updated: String = row.updated_at.replace('T', " ").chars().take(19).collect();
-        // A damaged row is listed as such, never read on defaults.
-        let (name, about, reached, origin) = match Session::from_row(row.clone()) {
-            Ok(s) => (s.facts.name.clone(), s.about(), s.reached().to_string(), Some(s.params.origin)),
-            Err(e) => (String::new(), format!("its saved {} cannot be read", e.part), "damaged".into(), None),
-        };
+        let Listing { name, about, reached, origin } = Listing::of(&row);
         if json {
             let line = serde_json::json!({"id": row.id, "reached": reached, "origin": origin, "name": name,
                 "about": about, "created_at": row.created_at, "updated_at": row.updated_at});

@@ -1,7 +1,7 @@
 //! Delivery, the end of the journey: the files a person asked for, and the order. An order records
 //! the solid it was priced on, so an edited piece is never shown as ordered.
 
-use super::runner::{read_mesh, PipelineError, Run, Solid};
+use super::runner::{latest, PipelineError, Run, Solid};
 use super::session::{OutputFiles, Outputs, Session};
 use super::{Outcome, Pipeline};
 use crate::domain::Stage;
@@ -25,14 +25,9 @@ fn threemf(mesh: &Mesh) -> Result<Vec<u8>, PipelineError> {
         .map_err(|e| PipelineError::at(Stage::Fabrication)(StageError::Failed(e.to_string())))
 }
 
-/// Writes the solid (and its G-code, where there is some) to the paths asked for.
-fn export(
-    session: &str,
-    outputs: &Outputs,
-    solid: &Solid,
-    gcode: Option<&[u8]>,
-    note: impl Fn(&str),
-) -> Result<OutputFiles, PipelineError> {
+/// Writes the solid (and its G-code, where there is some) to the paths asked for; what could not be
+/// written is said in the result's notes.
+fn export(session: &str, outputs: &Outputs, solid: &Solid, gcode: Option<&[u8]>) -> Result<OutputFiles, PipelineError> {
     let mut files = OutputFiles::default();
     if let Some(path) = &outputs.stl {
         write_file(session, path, &solid.stl)?;
@@ -47,7 +42,7 @@ fn export(
             write_file(session, path, g)?;
             files.gcode = Some(path.clone());
         }
-        (Some(path), None) => note(&format!(
+        (Some(path), None) => files.notes.push(format!(
             "no G-code for {}: the print was estimated, not sliced; install PrusaSlicer to get G-code",
             path.display()
         )),
@@ -65,8 +60,10 @@ impl Run<'_> {
     pub(super) fn deliver(&self, s: &mut Session, solid: &Solid, outcome: &mut Outcome) -> Result<(), PipelineError> {
         let slot = s.chosen.unwrap_or(0);
         let gcode = self.gcode(slot)?;
-        outcome.files =
-            export(&self.session, &s.params.outputs, solid, gcode.as_deref(), |m| self.note(Stage::Pricing, m))?;
+        outcome.files = export(&self.session, &s.params.outputs, solid, gcode.as_deref())?;
+        for note in &outcome.files.notes {
+            self.note(Stage::Pricing, note);
+        }
         if s.params.order.is_some() && !s.results.order_is_current() {
             self.place_order(s, solid, gcode.as_deref())?;
         }
@@ -127,23 +124,11 @@ impl Pipeline {
     pub fn save_files(&self, session: &str, outputs: &Outputs) -> Result<OutputFiles, PipelineError> {
         let s = self.load(session)?;
         let slot = s.chosen.unwrap_or(0);
-        let latest = |kind| -> Result<_, PipelineError> {
-            let rows = self.store.assets(&s.id, kind)?;
-            Ok(rows
-                .into_iter()
-                .rev()
-                .filter(|a| a.slot == slot)
-                .find_map(|a| self.store.read_file(&a).ok().map(|b| (a, b))))
-        };
-        let (asset, stl) =
-            latest(AssetKind::FinalMesh)?.filter(|_| s.results.solid_sha256.is_some()).ok_or(PipelineError::NoSolid)?;
-        let mesh = read_mesh(&stl).map_err(PipelineError::at(Stage::Fabrication))?;
-        let path = self.store.root().join(asset.path.unwrap_or_default());
-        let solid = Solid { mesh, stl, sha256: asset.sha256.unwrap_or_default(), path };
-        let gcode = latest(AssetKind::Gcode)?.map(|(_, g)| g);
-        let notes = std::cell::RefCell::new(Vec::new());
-        let mut files = export(&s.id, outputs, &solid, gcode.as_deref(), |m| notes.borrow_mut().push(m.to_string()))?;
-        files.notes = notes.into_inner();
-        Ok(files)
+        let (asset, stl) = latest(&self.store, &s.id, AssetKind::FinalMesh, slot)?
+            .filter(|_| s.results.solid_sha256.is_some())
+            .ok_or(PipelineError::NoSolid)?;
+        let solid = Solid::from_saved(&self.store, asset, stl)?;
+        let gcode = latest(&self.store, &s.id, AssetKind::Gcode, slot)?.map(|(_, g)| g);
+        export(&s.id, outputs, &solid, gcode.as_deref())
     }
 }

@@ -12,5 +12,6 @@ pub use backends::{BackendError, Backends};
 pub use create::{create, create_from, to_model_space, CreateError, Import};
 pub use runner::{Pipeline, PipelineError, Solid};
 pub use session::{
-    DamagedSession, OrderRequest, Outcome, OutputFiles, Outputs, Reached, Session, SessionParams, SessionResults,
+    DamagedSession, Listing, OrderRequest, Outcome, OutputFiles, Outputs, Reached, Session, SessionParams,
+    SessionResults,
 };

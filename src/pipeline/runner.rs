@@ -89,6 +89,35 @@ fn test_pause(stage: Stage, cancel: &CancelToken) {
     }
 }
 
+impl Solid {
+    /// The solid as its saved STL holds it (corners welded by position), so every file made from
+    /// it (3MF, the order's copies, the preview) matches the STL exactly.
+    pub(super) fn from_saved(store: &Store, asset: AssetRow, stl: Vec<u8>) -> Result<Solid, PipelineError> {
+        let mesh = read_mesh(&stl).map_err(PipelineError::at(Stage::Fabrication))?;
+        let path = store.root().join(asset.path.unwrap_or_default());
+        Ok(Solid { mesh, stl, sha256: asset.sha256.unwrap_or_default(), path })
+    }
+}
+
+/// The saved file of an asset, or None when it is missing or damaged (then the stage reruns).
+fn intact(store: &Store, asset: &AssetRow) -> Option<Vec<u8>> {
+    if !matches!(asset.status, AssetStatus::Generated | AssetStatus::Completed) {
+        return None;
+    }
+    store.read_file(asset).ok()
+}
+
+/// The newest intact asset of `kind` for concept `slot`, with its file.
+pub(super) fn latest(
+    store: &Store,
+    session: &str,
+    kind: AssetKind,
+    slot: usize,
+) -> Result<Option<(AssetRow, Vec<u8>)>, PipelineError> {
+    let rows = store.assets(session, kind)?;
+    Ok(rows.into_iter().rev().filter(|a| a.slot == slot).find_map(|a| intact(store, &a).map(|b| (a, b))))
+}
+
 pub(super) struct Run<'a> {
     pub(super) pipeline: &'a Pipeline,
     pub(super) session: String,
@@ -140,17 +169,12 @@ impl Run<'_> {
         }
     }
 
-    /// The saved file of an asset, or None when it is missing or damaged (then the stage reruns).
     fn intact(&self, asset: &AssetRow) -> Option<Vec<u8>> {
-        if !matches!(asset.status, AssetStatus::Generated | AssetStatus::Completed) {
-            return None;
-        }
-        self.store().read_file(asset).ok()
+        intact(self.store(), asset)
     }
 
     pub(super) fn latest(&self, kind: AssetKind, slot: usize) -> Result<Option<(AssetRow, Vec<u8>)>, PipelineError> {
-        let rows = self.store().assets(&self.session, kind)?;
-        Ok(rows.into_iter().rev().filter(|a| a.slot == slot).find_map(|a| self.intact(&a).map(|b| (a, b))))
+        latest(self.store(), &self.session, kind, slot)
     }
 
     fn save(&self, kind: AssetKind, slot: usize, bytes: &[u8], ext: &str) -> Result<AssetRow, PipelineError> {
@@ -356,13 +380,7 @@ impl Run<'_> {
         let saved = self.latest(AssetKind::FinalMesh, slot)?.filter(|_| s.results.printability.is_some());
         if let Some((asset, stl)) = saved {
             self.skipped(Stage::Fabrication);
-            let mesh = read_mesh(&stl).map_err(PipelineError::at(Stage::Fabrication))?;
-            let solid = Solid {
-                mesh,
-                path: self.store().root().join(asset.path.unwrap_or_default()),
-                sha256: asset.sha256.unwrap_or_default(),
-                stl,
-            };
+            let solid = Solid::from_saved(self.store(), asset, stl)?;
             if s.results.solid_sha256.as_deref() != Some(solid.sha256.as_str()) {
                 s.results.solid_sha256 = Some(solid.sha256.clone());
                 self.save_results(&s.results)?;
@@ -374,15 +392,7 @@ impl Run<'_> {
             self.stage(Stage::Fabrication, fab.name(), |rep| fab.make_printable(raw, &s.params.fab, rep))?;
         let stl = crate::mesh::io::stl_bytes(&printable.mesh);
         let asset = self.save(AssetKind::FinalMesh, slot, &stl, "stl")?;
-        // The mesh as the STL holds it (corners welded by position), so every file made from it
-        // later (3MF, the order's copies, the preview) matches the STL exactly.
-        let mesh = read_mesh(&stl).map_err(PipelineError::at(Stage::Fabrication))?;
-        let solid = Solid {
-            mesh,
-            path: self.store().root().join(asset.path.unwrap_or_default()),
-            sha256: asset.sha256.unwrap_or_default(),
-            stl,
-        };
+        let solid = Solid::from_saved(self.store(), asset, stl)?;
         s.results.printability = Some(printable.report);
         s.results.solid_sha256 = Some(solid.sha256.clone());
         s.results.slice = None;

@@ -61,10 +61,6 @@ pub struct Outputs {
 }
 
 impl Outputs {
-    pub fn is_empty(&self) -> bool {
-        self.stl.is_none() && self.threemf.is_none() && self.gcode.is_none()
-    }
-
     /// `name.stl`, `name.3mf` and `name.gcode` in `dir`: what the studio's save key writes.
     pub fn in_dir(dir: &std::path::Path, name: &str) -> Outputs {
         Outputs {
@@ -169,6 +165,38 @@ impl Session {
         match self.params.origin {
             Origin::Facts => self.facts.hobbies.clone(),
             other => other.label().to_string(),
+        }
+    }
+}
+
+/// A session as lists show it (the studio's and `sessions`); a damaged row is listed as such
+/// rather than hidden, so the person sees why it will not open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub name: String,
+    /// The hobbies, "own picture" / "own model", or what is damaged.
+    pub about: String,
+    /// How far it got ("solid", "ordered", ...), or "damaged".
+    pub reached: String,
+    /// None for a damaged row.
+    pub origin: Option<Origin>,
+}
+
+impl Listing {
+    pub fn of(row: &SessionRow) -> Listing {
+        match Session::from_row(row.clone()) {
+            Ok(s) => Listing {
+                about: s.about(),
+                reached: s.reached().to_string(),
+                origin: Some(s.params.origin),
+                name: s.facts.name,
+            },
+            Err(e) => Listing {
+                name: String::new(),
+                about: format!("its saved {} cannot be read", e.part),
+                reached: "damaged".into(),
+                origin: None,
+            },
         }
     }
 }

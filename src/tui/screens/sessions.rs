@@ -1,6 +1,6 @@
 //! The session list shown on start when earlier sessions exist: resume one or begin anew.
 
-use crate::pipeline::Session;
+use crate::pipeline::Listing;
 use crate::store::SessionRow;
 use crate::tui::action::Action;
 use crate::tui::app::{App, ScreenId, View};
@@ -25,24 +25,14 @@ pub struct SessionSummary {
 }
 
 impl SessionSummary {
-    /// A damaged row is listed as such rather than hidden, so the person sees why it will not open.
     pub fn from_row(row: &SessionRow) -> SessionSummary {
-        let updated = row.updated_at.replace('T', " ").chars().take(16).collect();
-        match Session::from_row(row.clone()) {
-            Ok(s) => SessionSummary {
-                id: s.id.clone(),
-                name: s.facts.name.clone(),
-                about: s.about(),
-                reached: s.reached().to_string(),
-                updated,
-            },
-            Err(e) => SessionSummary {
-                id: row.id.clone(),
-                name: "?".into(),
-                about: format!("its saved {} cannot be read", e.part),
-                reached: "damaged".into(),
-                updated,
-            },
+        let Listing { name, about, reached, .. } = Listing::of(row);
+        SessionSummary {
+            id: row.id.clone(),
+            name,
+            about,
+            reached,
+            updated: row.updated_at.replace('T', " ").chars().take(16).collect(),
         }
     }
 }
