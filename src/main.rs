@@ -34,8 +34,16 @@ enum Command {
     Studio(cli::StudioArgs),
     /// Draw a model headless: a turntable as PNG frames or a GIF, or one still PNG
     Preview(cli::preview::PreviewArgs),
-    /// Image to 3D alone with Hunyuan3D-2: a cut-out in, a mesh out, progress on stderr
+    /// Facts to four concepts as JSON (the ideas stage alone)
+    Ideas(cli::stages::IdeasArgs),
+    /// A concept from `ideas` (or a prompt) to its picture (the images stage alone)
+    Draw(cli::stages::DrawArgs),
+    /// A picture to its cut-out on a transparent background (the cut-out stage alone)
+    Cutout(cli::stages::CutoutArgs),
+    /// Image to 3D alone: a cut-out in, a mesh out (Hunyuan3D-2, or make's backends with --backend)
     Shape(cli::shape::ShapeArgs),
+    /// A mesh to a printable solid with its engraving, and the printability report (the solid stage alone)
+    Solid(cli::stages::SolidArgs),
     /// Local models: list them, pull one from Hugging Face, verify one on disk
     #[command(subcommand)]
     Models(cli::models::ModelsCommand),
@@ -52,7 +60,11 @@ fn main() -> ExitCode {
         Some(Command::Orders(o)) => cli::orders::run(&ctx, o),
         Some(Command::Studio(s)) => cli::studio(&ctx, s),
         Some(Command::Preview(p)) => cli::preview::run(&ctx, p),
+        Some(Command::Ideas(a)) => cli::stages::ideas(&ctx, a),
+        Some(Command::Draw(a)) => cli::stages::draw(&ctx, a),
+        Some(Command::Cutout(a)) => cli::stages::cutout(&ctx, a),
         Some(Command::Shape(s)) => cli::shape::run(&ctx, s),
+        Some(Command::Solid(a)) => cli::stages::solid(&ctx, a),
         Some(Command::Models(m)) => cli::models::run(&ctx, m),
         Some(Command::Doctor(d)) => cli::doctor::run(&ctx, d),
         None => cli::studio(&ctx, args.studio),

@@ -82,7 +82,7 @@ pub struct MakeArgs {
     solid: bool,
 }
 
-fn parse_occasion(s: &str) -> Result<Occasion, String> {
+pub fn parse_occasion(s: &str) -> Result<Occasion, String> {
     Occasion::parse(s).ok_or_else(|| {
         let all: Vec<String> = Occasion::ALL.iter().map(|o| o.label().replace(' ', "-")).collect();
         format!("unknown occasion '{s}'; use one of {}", all.join(", "))
@@ -128,7 +128,7 @@ pub fn check_writable(label: &str, path: &Path) -> Result<(), CliError> {
 
 /// Hollowing from the flags over the config: `--solid` wins, then `--hollow [WALL_MM]`, then the
 /// config's default; `--drain-mm` alone changes the drain of whatever hollowing applies.
-fn hollow_spec(
+pub fn hollow_spec(
     cfg: &HollowSettings,
     hollow: Option<Option<f32>>,
     drain_mm: Option<f32>,

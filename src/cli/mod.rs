@@ -9,6 +9,7 @@ pub mod preview;
 pub mod progress;
 pub mod sessions;
 pub mod shape;
+pub mod stages;
 pub mod summary;
 
 use memoreez::config::Config;
@@ -82,10 +83,13 @@ impl Context {
         Store::open(&dir).map(Arc::new).map_err(|e| CliError::Failed(e.to_string()))
     }
 
+    pub fn backends(&self, cfg: &Config) -> Result<Backends, CliError> {
+        Backends::from_config(cfg).map_err(|e| CliError::BadInput(e.to_string()))
+    }
+
     pub fn pipeline(&self, cfg: &Config) -> Result<Pipeline, CliError> {
         let store = self.store(cfg)?;
-        let backends = Backends::from_config(cfg).map_err(|e| CliError::BadInput(e.to_string()))?;
-        Ok(Pipeline::new(store, Arc::new(backends)))
+        Ok(Pipeline::new(store, Arc::new(self.backends(cfg)?)))
     }
 }
 

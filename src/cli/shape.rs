@@ -36,9 +36,19 @@ pub struct ShapeArgs {
     /// FlashVDM decoding, near the surface only [default: on for turbo variants]; --flashvdm=false turns it off
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     flashvdm: Option<bool>,
-    /// Seed of the initial noise
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Seed of the initial noise [default: with --concepts, the seed `make` gives that pick; else 0]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// hunyuan3d, or make's choice from the config's backends: auto (Hunyuan3D-2 when its weights
+    /// are installed, else offline), motif (a procedural concept's exact geometry) or inflate
+    #[arg(long, default_value = "hunyuan3d", value_parser = ["hunyuan3d", "auto", "motif", "inflate"])]
+    backend: String,
+    /// The concepts file from `memoreez ideas` the cut-out was drawn from (for motif geometry)
+    #[arg(long, value_name = "FILE.json")]
+    concepts: Option<PathBuf>,
+    /// Which concept of --concepts (1-4)
+    #[arg(long, requires = "concepts", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pick: u8,
     /// auto, cpu or cuda (cuda needs a build with --features cuda)
     #[arg(long, default_value = "auto", value_parser = parse_device)]
     device: DeviceChoice,
@@ -154,7 +164,20 @@ pub fn run(ctx: &Context, a: ShapeArgs) -> CliResult {
         );
     }
     let cutout = cutout.to_rgba8();
-    let cfg = ctx.config()?;
+    let mut cfg = ctx.config()?;
+    let picked = a.concepts.as_deref().map(super::stages::ConceptsFile::read).transpose()?;
+    let picked = picked.map(|file| file.pick(a.pick)).transpose()?;
+    let seed = a.seed.or(picked.as_ref().map(|(_, seed)| *seed)).unwrap_or(0);
+    if a.backend != "hunyuan3d" {
+        // The same backend `make` would build, so the two give the same mesh.
+        cfg.backends.shape = a.backend.clone();
+        let shape = ctx.backends(&cfg)?.shape.clone();
+        let mesh = super::stages::run_stage(Stage::Shape, shape.name().into(), move |rep| {
+            let concept = picked.map(|(c, _)| c);
+            shape.generate(&ShapeInput { cutout: &cutout, concept: concept.as_ref(), seed }, rep)
+        })?;
+        return finish(&a.out, format, &mesh);
+    }
     let settings = &cfg.backends.hunyuan3d;
     let data_dir = cfg.data_dir(ctx.data_dir.as_deref()).map_err(|e| CliError::Failed(e.to_string()))?;
     let weights = a.weights.clone().or_else(|| settings.weights.clone());
@@ -173,7 +196,6 @@ pub fn run(ctx: &Context, a: ShapeArgs) -> CliResult {
         .enable_all()
         .build()
         .map_err(|e| CliError::Failed(format!("cannot start the background runtime: {e}")))?;
-    let seed = a.seed;
     let mesh = rt.block_on(async move {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let cancel = CancelToken::new();
@@ -207,9 +229,13 @@ pub fn run(ctx: &Context, a: ShapeArgs) -> CliResult {
         }
     })?;
 
-    write_mesh(&a.out, format, &mesh)
-        .map_err(|e| CliError::Failed(format!("cannot write the mesh to {}: {e}", a.out.display())))?;
-    println!("{}: {} vertices, {} triangles", a.out.display(), mesh.vertices.len(), mesh.triangles.len());
+    finish(&a.out, format, &mesh)
+}
+
+fn finish(out: &Path, format: Format, mesh: &Mesh) -> CliResult {
+    write_mesh(out, format, mesh)
+        .map_err(|e| CliError::Failed(format!("cannot write the mesh to {}: {e}", out.display())))?;
+    println!("{}: {} vertices, {} triangles", out.display(), mesh.vertices.len(), mesh.triangles.len());
     Ok(ExitCode::SUCCESS)
 }
 

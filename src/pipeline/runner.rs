@@ -358,9 +358,12 @@ impl Run<'_> {
             let input = ShapeInput { cutout, concept, seed: params.image_seed(slot) };
             shape.generate(&input, rep)
         })?;
-        self.save(AssetKind::RawMesh, slot, &crate::mesh::io::stl_bytes(&mesh), "stl")?;
+        let stl = crate::mesh::io::stl_bytes(&mesh);
+        self.save(AssetKind::RawMesh, slot, &stl, "stl")?;
         self.store().set_step(&self.session, Some(Stage::Shape))?;
-        Ok(mesh)
+        // Carried on as the STL holds it, so a fresh run, a resumed one and `memoreez solid --raw`
+        // on the same file all make the same solid.
+        read_mesh(&stl).map_err(PipelineError::at(Stage::Shape))
     }
 
     /// A person's own model, saved as the raw mesh when the session was created.
