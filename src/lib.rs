@@ -10,6 +10,7 @@ pub mod fab;
 pub mod grid2d;
 pub mod ideation;
 pub mod imagegen;
+pub mod logging;
 pub mod matting;
 pub mod mesh;
 pub mod models;

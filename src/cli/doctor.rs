@@ -188,6 +188,7 @@ pub fn run(ctx: &Context, a: DoctorArgs) -> CliResult {
         Ok(d) => {
             push(s, "data dir", format!("{}{}", d.display(), if d.exists() { "" } else { " (not created yet)" }));
             push(s, "free space", free_bytes(d).map(human_bytes).unwrap_or_else(|| "unknown".into()));
+            push(s, "log", memoreez::logging::files(d).display().to_string());
             Some(models::models_dir(d))
         }
         Err(e) => {

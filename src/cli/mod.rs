@@ -75,6 +75,10 @@ impl Context {
         if let Some(dir) = &self.data_dir {
             cfg.data_dir = Some(dir.clone());
         }
+        // The log starts with the first command that knows its data dir; a second call finds it running.
+        if let Ok(dir) = cfg.data_dir(None) {
+            let _ = memoreez::logging::init(&dir);
+        }
         Ok(cfg)
     }
 

@@ -121,7 +121,9 @@ pub fn create(store: &Store, facts: &Facts, params: SessionParams) -> Result<Str
     facts.validate()?;
     let params = SessionParams { origin: Origin::Facts, ..params };
     let json = serde_json::to_value(&params).map_err(StoreError::from)?;
-    Ok(store.create_session(facts, &json)?.id)
+    let id = store.create_session(facts, &json)?.id;
+    tracing::info!(session = %id, origin = "facts", "session created");
+    Ok(id)
 }
 
 /// A new session from a person's own picture or model, named `name` or after the file. Returns
@@ -165,6 +167,7 @@ pub fn create_from(
     }
     store.set_chosen_concept(&id, Some(0))?;
     store.set_step(&id, Some(step))?;
+    tracing::info!(session = %id, origin = origin.label(), file = %path.display(), "session created");
     Ok((id, imported))
 }
 

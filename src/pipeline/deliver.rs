@@ -112,6 +112,7 @@ impl Run<'_> {
             Some(&rel("model.3mf")),
             gcode_rel.as_deref(),
         )?;
+        tracing::info!(session = %s.id, order = %order.id, solid = %solid.sha256, "order placed");
         s.results.order_id = Some(order.id);
         s.results.ordered_solid_sha256 = Some(solid.sha256.clone());
         self.save_results(&s.results)

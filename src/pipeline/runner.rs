@@ -159,10 +159,12 @@ impl Run<'_> {
         let result = if self.cancel.is_cancelled() { Err(StageError::Cancelled) } else { work(&rep) };
         match result {
             Ok(v) => {
+                tracing::info!(session = %self.session, %stage, backend, elapsed_ms = rep.elapsed().as_millis() as u64, "done");
                 rep.send(ProgressEvent::Finished { stage, elapsed: rep.elapsed() });
                 Ok(v)
             }
             Err(source) => {
+                tracing::warn!(session = %self.session, %stage, backend, error = %source, "failed");
                 rep.send(ProgressEvent::Failed { stage, error: source.to_string() });
                 Err(PipelineError::Stage { stage, source })
             }
