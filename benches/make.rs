@@ -26,9 +26,9 @@ fn make_once(backends: &Arc<Backends>) {
     pipeline.run_blocking(&session, Stage::Pricing, tx, CancelToken::new()).expect("make");
 }
 
-fn backends(slicer: &str) -> Arc<Backends> {
+fn backends(slicer: memoreez::config::SlicerBackend) -> Arc<Backends> {
     let mut cfg = Config::default();
-    cfg.backends.slicer = slicer.into();
+    cfg.backends.slicer = slicer;
     Arc::new(Backends::from_config(&cfg).expect("backends"))
 }
 
@@ -36,11 +36,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("make");
     group.sample_size(10);
     group.measurement_time(std::time::Duration::from_secs(60));
-    let estimate = backends("estimate");
+    let estimate = backends(memoreez::config::SlicerBackend::Estimate);
     group.bench_function("offline_end_to_end/estimate", |b| b.iter(|| make_once(&estimate)));
     // PrusaSlicer, where installed, is the real slice of the same solid: its share of the time shows here.
     if memoreez::fab::prusa::detect().is_some() {
-        let prusa = backends("prusa-slicer");
+        let prusa = backends(memoreez::config::SlicerBackend::PrusaSlicer);
         group.bench_function("offline_end_to_end/prusa-slicer", |b| b.iter(|| make_once(&prusa)));
     }
     group.finish();

@@ -2,19 +2,21 @@
 
 use crate::fab::pricing::Rates;
 use crate::fab::HollowSpec;
+use crate::shapegen::hunyuan3d::backend::{DeviceChoice, Precision};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// Which implementation runs each stage. `auto` picks the best one available on this machine.
+/// Which implementation runs each stage. `auto` picks the best one available on this machine. A
+/// name this build does not have fails when the config loads, listing the ones it has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackendChoice {
-    pub ideation: String,
-    pub images: String,
-    pub matting: String,
-    pub shape: String,
-    pub slicer: String,
+    pub ideation: IdeationBackend,
+    pub images: ImagesBackend,
+    pub matting: MattingBackend,
+    pub shape: ShapeBackend,
+    pub slicer: SlicerBackend,
     /// `[backends.hunyuan3d]`: the local image-to-3D model (shape = "hunyuan3d", or "auto" once weights are found).
     pub hunyuan3d: Hunyuan3DSettings,
 }
@@ -29,9 +31,9 @@ pub struct Hunyuan3DSettings {
     /// v2-0, fast, turbo, mini, mini-fast or mini-turbo [default: the first installed of turbo, mini-turbo, ...].
     pub variant: Option<String>,
     /// auto, cpu or cuda [default: auto].
-    pub device: Option<String>,
+    pub device: Option<DeviceChoice>,
     /// f32, f16 or bf16 [default: f16 on CUDA, f32 on the CPU].
-    pub dtype: Option<String>,
+    pub dtype: Option<Precision>,
     pub steps: Option<usize>,
     pub guidance: Option<f64>,
     pub octree_resolution: Option<usize>,
@@ -41,14 +43,74 @@ pub struct Hunyuan3DSettings {
 impl Default for BackendChoice {
     fn default() -> Self {
         Self {
-            ideation: "templates".into(),
-            images: "procedural".into(),
-            matting: "classical".into(),
-            shape: "auto".into(),
-            slicer: "auto".into(),
+            ideation: IdeationBackend::Templates,
+            images: ImagesBackend::Procedural,
+            matting: MattingBackend::Classical,
+            shape: ShapeBackend::Auto,
+            slicer: SlicerBackend::Auto,
             hunyuan3d: Hunyuan3DSettings::default(),
         }
     }
+}
+
+/// `backends.ideation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdeationBackend {
+    Auto,
+    Templates,
+}
+
+/// `backends.images`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImagesBackend {
+    Auto,
+    Procedural,
+}
+
+/// `backends.matting`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MattingBackend {
+    Auto,
+    Classical,
+}
+
+/// `backends.shape`; also `memoreez shape --backend`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShapeBackend {
+    /// Hunyuan3D-2 when its weights are installed, else offline (motif geometry for procedural concepts).
+    Auto,
+    /// A procedural concept's exact geometry, else the silhouette inflated.
+    Motif,
+    /// The cut-out's silhouette inflated.
+    Inflate,
+    /// The local Hunyuan3D-2 model (its weights must be installed).
+    #[serde(rename = "hunyuan3d")]
+    #[value(name = "hunyuan3d")]
+    Hunyuan3d,
+}
+
+impl std::fmt::Display for ShapeBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use clap::ValueEnum;
+        match self.to_possible_value() {
+            Some(v) => f.write_str(v.get_name()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `backends.slicer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlicerBackend {
+    /// PrusaSlicer when it is on PATH, else the estimator.
+    Auto,
+    Estimate,
+    PrusaSlicer,
 }
 
 /// The print profile handed to the slicer and the estimator (DESIGN section 5). PrusaSlicer gets
@@ -242,11 +304,27 @@ mod tests {
         let cfg =
             Config::parse("[backends]\nshape = \"hunyuan3d\"\n[backends.hunyuan3d]\nvariant = \"turbo\"\nsteps = 8\n")
                 .unwrap();
-        assert_eq!(cfg.backends.shape, "hunyuan3d");
+        assert_eq!(cfg.backends.shape, ShapeBackend::Hunyuan3d);
         assert_eq!(cfg.backends.hunyuan3d.variant.as_deref(), Some("turbo"));
         assert_eq!(cfg.backends.hunyuan3d.steps, Some(8));
         assert_eq!(cfg.backends.hunyuan3d.weights, None);
         assert!(Config::parse("[backends.hunyuan3d]\nstep = 8\n").unwrap_err().contains("step"));
+    }
+
+    #[test]
+    fn a_backend_this_build_lacks_fails_at_load_listing_the_ones_it_has() {
+        let err = Config::parse("[backends]\nshape = \"trellis\"\n").unwrap_err();
+        assert!(err.contains("trellis") && err.contains("hunyuan3d") && err.contains("inflate"), "{err}");
+        let err = Config::parse("[backends]\nslicer = \"cura\"\n").unwrap_err();
+        assert!(err.contains("prusa-slicer"), "{err}");
+        let err = Config::parse("[backends.hunyuan3d]\ndtype = \"f8\"\n").unwrap_err();
+        assert!(err.contains("bf16"), "{err}");
+        let cfg =
+            Config::parse("[backends]\nslicer = \"prusa-slicer\"\n[backends.hunyuan3d]\ndevice = \"gpu\"\n").unwrap();
+        assert_eq!(
+            (cfg.backends.slicer, cfg.backends.hunyuan3d.device),
+            (SlicerBackend::PrusaSlicer, Some(DeviceChoice::Cuda))
+        );
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub fn files(data_dir: &Path) -> PathBuf {
 /// Starts logging to `data_dir/logs`. A log that cannot be opened (a read-only data dir) is not worth
 /// failing a command for: the reason comes back for the caller to mention or ignore.
 pub fn init(data_dir: &Path) -> Result<(), String> {
+    // The appender prunes old files before it makes the folder, and says so on stderr otherwise.
+    std::fs::create_dir_all(dir(data_dir))
+        .map_err(|e| format!("cannot make the log folder {}: {e}", dir(data_dir).display()))?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(PREFIX)

@@ -60,7 +60,9 @@ fn an_own_picture_is_inflated_as_it_is_not_replaced_by_clip_art() {
 
     // No concepts were invented: the picture is kept once, and no ideas or images stage ran.
     assert!(j["concept"].is_null(), "{}", j["concept"]);
-    assert!(j["backends"]["shape"].as_str().unwrap().contains("inflat"), "{}", j["backends"]);
+    assert!(j["backends"]["shape"]["name"].as_str().unwrap().contains("inflat"), "{}", j["backends"]);
+    assert_eq!(j["backends"]["shape"]["kind"], "offline");
+    assert!(j["backends"]["ideas"].is_null(), "no ideas for a picture: {}", j["backends"]);
     let store = Store::open(&env.data()).unwrap();
     let session = j["session"].as_str().unwrap();
     assert_eq!(store.assets(session, AssetKind::ConceptImage).unwrap().len(), 1);

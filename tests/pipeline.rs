@@ -11,7 +11,7 @@ use memoreez::matting::Matting;
 use memoreez::mesh::Mesh;
 use memoreez::pipeline::{Backends, OrderRequest, Pipeline, Reached, SessionParams};
 use memoreez::shapegen::{ShapeGenerator, ShapeInput};
-use memoreez::stage::{CancelToken, Progress, ProgressEvent, StageError};
+use memoreez::stage::{BackendKind, CancelToken, Progress, ProgressEvent, StageError};
 use memoreez::store::{AssetKind, Store};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,6 +52,9 @@ fn cube() -> Mesh {
 }
 
 impl Ideator for Fake {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Offline
+    }
     fn name(&self) -> &str {
         "fake"
     }
@@ -65,6 +68,9 @@ impl Ideator for Fake {
 }
 
 impl ImageGenerator for Fake {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Offline
+    }
     fn name(&self) -> &str {
         "fake"
     }
@@ -78,6 +84,9 @@ impl ImageGenerator for Fake {
 }
 
 impl Matting for Fake {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Offline
+    }
     fn name(&self) -> &str {
         "fake"
     }
@@ -90,6 +99,9 @@ impl Matting for Fake {
 }
 
 impl ShapeGenerator for Fake {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Offline
+    }
     fn name(&self) -> &str {
         "fake"
     }
@@ -103,6 +115,9 @@ impl ShapeGenerator for Fake {
 }
 
 impl Fabricator for Fake {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Offline
+    }
     fn name(&self) -> &str {
         "fake"
     }
@@ -127,6 +142,9 @@ impl Fabricator for Fake {
 }
 
 impl Slicer for Fake {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Offline
+    }
     fn name(&self) -> &str {
         "fake"
     }

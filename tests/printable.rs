@@ -159,7 +159,7 @@ fn params(c: &Case, seed: u64, out: &Path, auto: bool) -> SessionParams {
 fn make(c: &Case, seed: u64, dir: &Path) -> Result<(Store, Outcome), String> {
     let mut cfg = Config { data_dir: Some(dir.join("data")), ..Config::default() };
     // Pinned, so a machine with Hunyuan3D weights runs the same quick backend as CI.
-    cfg.backends.shape = "motif".into();
+    cfg.backends.shape = memoreez::config::ShapeBackend::Motif;
     let store = Store::open(&dir.join("data")).map_err(|e| e.to_string())?;
     let session = match &c.source {
         Source::Facts { name, hobbies, pick } => {

@@ -243,7 +243,7 @@ pub fn run(ctx: &Context, a: DoctorArgs) -> CliResult {
     };
     push(s, "hunyuan3d would use", choice);
     push(s, "auto order", AUTO_ORDER.join(", "));
-    push(s, "shape backend setting", cfg.backends.shape.clone());
+    push(s, "shape backend setting", cfg.backends.shape.to_string());
 
     let s = r.section("tools");
     push(

@@ -3,6 +3,7 @@
 
 use super::{CliError, CliResult, Context};
 use clap::Args;
+use memoreez::config::ShapeBackend;
 use memoreez::domain::Stage;
 use memoreez::mesh::Mesh;
 use memoreez::shapegen::hunyuan3d::backend::{self, DeviceChoice, Overrides};
@@ -41,8 +42,8 @@ pub struct ShapeArgs {
     seed: Option<u64>,
     /// hunyuan3d, or make's choice from the config's backends: auto (Hunyuan3D-2 when its weights
     /// are installed, else offline), motif (a procedural concept's exact geometry) or inflate
-    #[arg(long, default_value = "hunyuan3d", value_parser = ["hunyuan3d", "auto", "motif", "inflate"])]
-    backend: String,
+    #[arg(long, value_enum, default_value_t = ShapeBackend::Hunyuan3d)]
+    backend: ShapeBackend,
     /// The concepts file from `memoreez ideas` the cut-out was drawn from (for motif geometry)
     #[arg(long, value_name = "FILE.json")]
     concepts: Option<PathBuf>,
@@ -168,9 +169,9 @@ pub fn run(ctx: &Context, a: ShapeArgs) -> CliResult {
     let picked = a.concepts.as_deref().map(super::stages::ConceptsFile::read).transpose()?;
     let picked = picked.map(|file| file.pick(a.pick)).transpose()?;
     let seed = a.seed.or(picked.as_ref().map(|(_, seed)| *seed)).unwrap_or(0);
-    if a.backend != "hunyuan3d" {
+    if a.backend != ShapeBackend::Hunyuan3d {
         // The same backend `make` would build, so the two give the same mesh.
-        cfg.backends.shape = a.backend.clone();
+        cfg.backends.shape = a.backend;
         let shape = ctx.backends(&cfg)?.shape.clone();
         let mesh = super::stages::run_stage(Stage::Shape, shape.name().into(), move |rep| {
             let concept = picked.map(|(c, _)| c);

@@ -80,6 +80,10 @@ impl Settings {
 }
 
 impl Slicer for EstimateSlicer {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "estimate"
     }

@@ -140,6 +140,7 @@ pub struct Printable {
 }
 
 pub trait Fabricator: Send + Sync {
+    fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
     fn make_printable(&self, raw: &Mesh, spec: &FabSpec, progress: &dyn Progress) -> Result<Printable, StageError>;
 }
@@ -154,6 +155,7 @@ pub struct SliceStats {
 }
 
 pub trait Slicer: Send + Sync {
+    fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
     /// `stl` is the solid already saved as binary STL; a slicer that writes G-code puts it in `gcode_out`.
     fn slice(

@@ -62,6 +62,14 @@ impl AutoSlicer {
 }
 
 impl Slicer for AutoSlicer {
+    fn kind(&self) -> crate::stage::BackendKind {
+        if detect().is_some() {
+            crate::stage::BackendKind::Local
+        } else {
+            crate::stage::BackendKind::Offline
+        }
+    }
+
     fn name(&self) -> &str {
         if detect().is_some() {
             "prusa-slicer"
@@ -157,6 +165,10 @@ fn version_line(help: &str) -> Option<String> {
 }
 
 impl Slicer for PrusaSlicer {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Local
+    }
+
     fn name(&self) -> &str {
         "prusa-slicer"
     }

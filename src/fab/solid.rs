@@ -23,6 +23,10 @@ const STEPS: usize = 7;
 pub struct OfflineFabricator;
 
 impl Fabricator for OfflineFabricator {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "manifold"
     }

@@ -11,6 +11,10 @@ use rand_chacha::ChaCha8Rng;
 pub struct TemplateIdeator;
 
 impl Ideator for TemplateIdeator {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "templates"
     }

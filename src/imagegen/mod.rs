@@ -13,6 +13,7 @@ pub const IMAGE_SIZE: u32 = 512;
 
 /// Draws one concept. The same concept and seed give the same image.
 pub trait ImageGenerator: Send + Sync {
+    fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
     fn generate(&self, concept: &Concept, seed: u64, progress: &dyn Progress) -> Result<RgbaImage, StageError>;
 }

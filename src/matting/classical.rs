@@ -47,6 +47,10 @@ const MIN_SUBJECT_PX: usize = 64;
 const STEPS: usize = 4;
 
 impl Matting for ClassicalMatting {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "classical"
     }

@@ -9,6 +9,7 @@ use image::RgbaImage;
 
 /// Removes the background. The result is never flattened onto an opaque background.
 pub trait Matting: Send + Sync {
+    fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
     fn cut_out(&self, image: &RgbaImage, progress: &dyn Progress) -> Result<RgbaImage, StageError>;
 }

@@ -1,6 +1,7 @@
 //! The implementation chosen for each stage, built once from the config.
 
-use crate::config::Config;
+use crate::config::{Config, IdeationBackend, ImagesBackend, MattingBackend, ShapeBackend, SlicerBackend};
+use crate::domain::Stage;
 use crate::fab::estimate::EstimateSlicer;
 use crate::fab::pricing::Rates;
 use crate::fab::solid::OfflineFabricator;
@@ -11,6 +12,8 @@ use crate::imagegen::{ImageGenerator, ProceduralImages};
 use crate::matting::{ClassicalMatting, Matting};
 use crate::shapegen::motif::MotifOrInflate;
 use crate::shapegen::{InflateGenerator, ShapeGenerator};
+use crate::stage::BackendKind;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 pub struct Backends {
@@ -23,80 +26,112 @@ pub struct Backends {
     pub rates: Rates,
 }
 
+/// A stage's backend as the status line, the session's results and the JSON show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "LabelRepr")]
+pub struct BackendLabel {
+    pub name: String,
+    /// None for sessions recorded before backends said their kind.
+    pub kind: Option<BackendKind>,
+}
+
+/// Saved results hold either the full label or, from before kinds were kept, the bare name.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LabelRepr {
+    Name(String),
+    Full { name: String, kind: Option<BackendKind> },
+}
+
+impl From<LabelRepr> for BackendLabel {
+    fn from(r: LabelRepr) -> Self {
+        match r {
+            LabelRepr::Name(name) => BackendLabel { name, kind: None },
+            LabelRepr::Full { name, kind } => BackendLabel { name, kind },
+        }
+    }
+}
+
+impl BackendLabel {
+    fn of(name: &str, kind: BackendKind) -> Self {
+        BackendLabel { name: name.to_string(), kind: Some(kind) }
+    }
+}
+
+impl std::fmt::Display for BackendLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            Some(kind) => write!(f, "{} ({kind})", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
 impl Backends {
-    /// Backend name per stage, for the status line and the summary.
-    pub fn names(&self) -> [(crate::domain::Stage, String); 6] {
-        use crate::domain::Stage;
+    /// Each stage's backend, by name and kind, for the status line and the summary.
+    pub fn labels(&self) -> [(Stage, BackendLabel); 6] {
         [
-            (Stage::Ideation, self.ideator.name().to_string()),
-            (Stage::Images, self.images.name().to_string()),
-            (Stage::Matting, self.matting.name().to_string()),
-            (Stage::Shape, self.shape.name().to_string()),
-            (Stage::Fabrication, self.fab.name().to_string()),
-            (Stage::Slicing, self.slicer.name().to_string()),
+            (Stage::Ideation, BackendLabel::of(self.ideator.name(), self.ideator.kind())),
+            (Stage::Images, BackendLabel::of(self.images.name(), self.images.kind())),
+            (Stage::Matting, BackendLabel::of(self.matting.name(), self.matting.kind())),
+            (Stage::Shape, BackendLabel::of(self.shape.name(), self.shape.kind())),
+            (Stage::Fabrication, BackendLabel::of(self.fab.name(), self.fab.kind())),
+            (Stage::Slicing, BackendLabel::of(self.slicer.name(), self.slicer.kind())),
         ]
     }
 }
 
-/// A backend name in the config that this build does not have.
+/// A backend the config names that cannot run on this machine.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown {stage} backend '{name}' in the config; available: {available}")]
+#[error("{stage} backend {name} cannot run: {why}")]
 pub struct BackendError {
     pub stage: &'static str,
-    pub name: String,
-    pub available: &'static str,
-}
-
-fn unknown(stage: &'static str, name: &str, available: &'static str) -> BackendError {
-    BackendError { stage, name: name.to_string(), available }
+    pub name: &'static str,
+    pub why: String,
 }
 
 impl Backends {
     /// Builds each stage's backend as the config asks; `auto` takes the best one this machine has.
+    /// Names are checked when the config loads, so only what this machine lacks can fail here.
     pub fn from_config(cfg: &Config) -> Result<Backends, BackendError> {
         let b = &cfg.backends;
-        let ideator: Arc<dyn Ideator> = match b.ideation.as_str() {
-            "auto" | "templates" => Arc::new(TemplateIdeator),
-            other => return Err(unknown("ideation", other, "auto, templates")),
+        let ideator: Arc<dyn Ideator> = match b.ideation {
+            IdeationBackend::Auto | IdeationBackend::Templates => Arc::new(TemplateIdeator),
         };
-        let procedural = matches!(b.images.as_str(), "auto" | "procedural");
-        let images: Arc<dyn ImageGenerator> = match b.images.as_str() {
-            "auto" | "procedural" => Arc::new(ProceduralImages::new()),
-            other => return Err(unknown("images", other, "auto, procedural")),
+        let procedural = matches!(b.images, ImagesBackend::Auto | ImagesBackend::Procedural);
+        let images: Arc<dyn ImageGenerator> = match b.images {
+            ImagesBackend::Auto | ImagesBackend::Procedural => Arc::new(ProceduralImages::new()),
         };
-        let matting: Arc<dyn Matting> = match b.matting.as_str() {
-            "auto" | "classical" => Arc::new(ClassicalMatting::default()),
-            other => return Err(unknown("matting", other, "auto, classical")),
+        let matting: Arc<dyn Matting> = match b.matting {
+            MattingBackend::Auto | MattingBackend::Classical => Arc::new(ClassicalMatting::default()),
         };
-        let shape: Arc<dyn ShapeGenerator> = match b.shape.as_str() {
-            "auto" => match shape_model::hunyuan3d(cfg) {
+        let shape: Arc<dyn ShapeGenerator> = match b.shape {
+            ShapeBackend::Auto => match shape_model::hunyuan3d(cfg) {
                 Ok(h) if procedural => Arc::new(shape_model::MotifOr::new(Arc::new(h))),
                 Ok(h) => Arc::new(h),
                 Err(why) => shape_model::offline_fallback(procedural, &why),
             },
-            "hunyuan3d" => Arc::new(shape_model::hunyuan3d(cfg).map_err(|why| BackendError {
+            ShapeBackend::Hunyuan3d => Arc::new(shape_model::hunyuan3d(cfg).map_err(|why| BackendError {
                 stage: "shape",
-                name: format!("hunyuan3d ({why})"),
-                available: "auto, motif, inflate, hunyuan3d",
+                name: "hunyuan3d",
+                why,
             })?),
-            "motif" => Arc::new(MotifOrInflate::new(InflateGenerator::default())),
-            "inflate" => Arc::new(InflateGenerator::default()),
-            other => return Err(unknown("shape", other, "auto, motif, inflate, hunyuan3d")),
+            ShapeBackend::Motif => Arc::new(MotifOrInflate::new(InflateGenerator::default())),
+            ShapeBackend::Inflate => Arc::new(InflateGenerator::default()),
         };
-        let slicer: Arc<dyn Slicer> = match b.slicer.as_str() {
-            "auto" => Arc::new(prusa::AutoSlicer::new(cfg.print.clone())),
-            "estimate" => Arc::new(EstimateSlicer::new(cfg.print.clone())),
-            "prusa-slicer" => match prusa::detect() {
+        let slicer: Arc<dyn Slicer> = match b.slicer {
+            SlicerBackend::Auto => Arc::new(prusa::AutoSlicer::new(cfg.print.clone())),
+            SlicerBackend::Estimate => Arc::new(EstimateSlicer::new(cfg.print.clone())),
+            SlicerBackend::PrusaSlicer => match prusa::detect() {
                 Some(p) => Arc::new(p.with_profile(cfg.print.clone())),
                 None => {
                     return Err(BackendError {
                         stage: "slicer",
-                        name: "prusa-slicer (not found on PATH: install it, or use slicer = \"auto\")".into(),
-                        available: "auto, estimate",
+                        name: "prusa-slicer",
+                        why: "it is not on PATH; install it, or use slicer = \"auto\"".into(),
                     })
                 }
             },
-            other => return Err(unknown("slicer", other, "auto, estimate, prusa-slicer")),
         };
         Ok(Backends {
             ideator,
@@ -114,7 +149,7 @@ impl Backends {
 mod shape_model {
     use crate::config::Config;
     use crate::mesh::Mesh;
-    use crate::shapegen::hunyuan3d::backend::{find_weights, parse_dtype, LazyHunyuan3D, Overrides};
+    use crate::shapegen::hunyuan3d::backend::{find_weights, LazyHunyuan3D, Overrides};
     use crate::shapegen::motif::MotifOrInflate;
     use crate::shapegen::{InflateGenerator, ShapeGenerator, ShapeInput};
     use crate::stage::{Progress, StageError};
@@ -125,8 +160,8 @@ mod shape_model {
         let h = &cfg.backends.hunyuan3d;
         let models_dir = cfg.data_dir(None).map(|d| crate::models::models_dir(&d)).map_err(|e| e.to_string())?;
         let files = find_weights(h.weights.as_deref(), h.variant.as_deref(), &models_dir)?;
-        let device = h.device.as_deref().unwrap_or("auto").parse()?;
-        let dtype = h.dtype.as_deref().map(parse_dtype).transpose()?;
+        let device = h.device.unwrap_or_default();
+        let dtype = h.dtype.map(Into::into);
         let overrides = Overrides {
             steps: h.steps,
             guidance: h.guidance,
@@ -157,6 +192,10 @@ mod shape_model {
     }
 
     impl ShapeGenerator for Fallback {
+        fn kind(&self) -> crate::stage::BackendKind {
+            self.inner.kind()
+        }
+
         fn name(&self) -> &str {
             self.inner.name()
         }
@@ -183,6 +222,10 @@ mod shape_model {
     }
 
     impl ShapeGenerator for MotifOr {
+        fn kind(&self) -> crate::stage::BackendKind {
+            self.model.kind()
+        }
+
         fn name(&self) -> &str {
             "motif geometry, else hunyuan3d"
         }
@@ -202,10 +245,10 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn config(data: &std::path::Path, shape: &str, weights: Option<PathBuf>) -> Config {
+    fn config(data: &std::path::Path, shape: ShapeBackend, weights: Option<PathBuf>) -> Config {
         let mut cfg = Config { data_dir: Some(data.to_path_buf()), ..Config::default() };
-        cfg.backends.slicer = "estimate".into();
-        cfg.backends.shape = shape.into();
+        cfg.backends.slicer = SlicerBackend::Estimate;
+        cfg.backends.shape = shape;
         cfg.backends.hunyuan3d.weights = weights;
         cfg
     }
@@ -217,20 +260,20 @@ mod tests {
     #[test]
     fn auto_takes_hunyuan3d_when_weights_are_found_and_falls_back_otherwise() {
         let data = tempfile::tempdir().unwrap();
-        let with = Backends::from_config(&config(data.path(), "auto", Some(fixture()))).unwrap();
+        let with = Backends::from_config(&config(data.path(), ShapeBackend::Auto, Some(fixture()))).unwrap();
         assert_eq!(with.shape.name(), "motif geometry, else hunyuan3d");
-        let without = Backends::from_config(&config(data.path(), "auto", None)).unwrap();
+        let without = Backends::from_config(&config(data.path(), ShapeBackend::Auto, None)).unwrap();
         assert_eq!(without.shape.name(), "motif geometry, else inflation");
-        let named = Backends::from_config(&config(data.path(), "hunyuan3d", Some(fixture()))).unwrap();
+        let named = Backends::from_config(&config(data.path(), ShapeBackend::Hunyuan3d, Some(fixture()))).unwrap();
         assert_eq!(named.shape.name(), "hunyuan3d");
     }
 
     #[test]
     fn hunyuan3d_without_weights_says_what_to_pull() {
         let data = tempfile::tempdir().unwrap();
-        let err = Backends::from_config(&config(data.path(), "hunyuan3d", None)).err().unwrap().to_string();
+        let err = Backends::from_config(&config(data.path(), ShapeBackend::Hunyuan3d, None)).err().unwrap().to_string();
         assert!(err.contains("memoreez models pull hunyuan3d-turbo"), "{err}");
-        let cfg = config(data.path(), "hunyuan3d", Some(data.path().to_path_buf()));
+        let cfg = config(data.path(), ShapeBackend::Hunyuan3d, Some(data.path().to_path_buf()));
         let err = Backends::from_config(&cfg).err().unwrap().to_string();
         assert!(err.contains("no Hunyuan3D-2 weights"), "{err}");
     }

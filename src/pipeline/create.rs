@@ -180,7 +180,7 @@ mod tests {
 
     fn pipeline(dir: &Path) -> Pipeline {
         let mut cfg = Config { data_dir: Some(dir.to_path_buf()), ..Config::default() };
-        cfg.backends.slicer = "estimate".into();
+        cfg.backends.slicer = crate::config::SlicerBackend::Estimate;
         let store = Arc::new(Store::open(&dir.join("data")).unwrap());
         Pipeline::new(store, Arc::new(Backends::from_config(&cfg).unwrap()))
     }

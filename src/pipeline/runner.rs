@@ -199,9 +199,9 @@ impl Run<'_> {
     /// The whole run up to `until`; returns the session as it now stands and, past the solid, the solid.
     pub(super) fn run(&self, until: Stage) -> Result<(Outcome, Session, Option<Solid>), PipelineError> {
         let mut s = self.pipeline.load(&self.session)?;
-        for (stage, name) in self.backends().names() {
+        for (stage, label) in self.backends().labels() {
             if s.params.origin.runs(stage) {
-                s.results.backends.insert(stage.key().to_string(), name);
+                s.results.backends.insert(stage.key().to_string(), label);
             }
         }
         let mut outcome = Outcome::new(&s);

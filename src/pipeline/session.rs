@@ -86,7 +86,7 @@ pub struct SessionResults {
     pub slice: Option<SliceStats>,
     pub quote: Option<Quote>,
     /// Step name -> backend name, as last run.
-    pub backends: std::collections::BTreeMap<String, String>,
+    pub backends: std::collections::BTreeMap<String, super::BackendLabel>,
     /// SHA-256 of the current printable solid's STL; None until it is made, and after an edit.
     pub solid_sha256: Option<String>,
     /// The latest order placed for this session, kept after edits (its files stay in its folder).

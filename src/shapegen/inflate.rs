@@ -45,6 +45,10 @@ const PAD: usize = 2;
 const STEPS: usize = 5;
 
 impl ShapeGenerator for InflateGenerator {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "inflate"
     }

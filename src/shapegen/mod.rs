@@ -21,6 +21,7 @@ pub struct ShapeInput<'a> {
 }
 
 pub trait ShapeGenerator: Send + Sync {
+    fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
     fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError>;
 }

@@ -21,6 +21,10 @@ impl MotifOrInflate {
 }
 
 impl ShapeGenerator for MotifOrInflate {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "motif geometry, else inflation"
     }

@@ -56,7 +56,7 @@ pub struct Shared {
     pub jobs: Jobs,
     pub progress: ProgressState,
     /// Backend name per stage, for the status line.
-    pub backends: Vec<(Stage, String)>,
+    pub backends: Vec<(Stage, crate::pipeline::BackendLabel)>,
     /// The image protocol in use, and why it was chosen.
     pub graphics: String,
     pub graphics_note: String,

@@ -24,7 +24,6 @@ pub mod view;
 pub mod widgets;
 
 use crate::config::Config;
-use crate::domain::Stage;
 use crate::pipeline::{Backends, Pipeline};
 use crate::store::Store;
 use app::{App, Shared};
@@ -202,7 +201,7 @@ pub fn run(opts: StudioOptions) -> Result<(), TuiError> {
             return Err(TuiError::Backends(e.to_string()));
         }
     };
-    app.shared.backends = backends.names().into_iter().filter(|(s, _)| *s != Stage::Pricing).collect();
+    app.shared.backends = backends.labels().into_iter().collect();
     note("ready_ms", since_start());
     let pipeline = Pipeline::new(store, Arc::new(backends));
 

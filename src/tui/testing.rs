@@ -12,7 +12,8 @@ use super::theme::Theme;
 use crate::domain::{Facts, Occasion, Stage, Style};
 use crate::fab::{FabSpec, Printability, SliceStats};
 use crate::mesh::Mesh;
-use crate::pipeline::{SessionParams, SessionResults};
+use crate::pipeline::{BackendLabel, SessionParams, SessionResults};
+use crate::stage::BackendKind;
 use image::{DynamicImage, Rgba, RgbaImage};
 use ratatui::backend::TestBackend;
 use ratatui::layout::{Rect, Size};
@@ -35,13 +36,14 @@ pub fn facts() -> Facts {
 /// The app on `screen` at `w` x `h`, no session, offline backends, half-blocks.
 pub fn app_at(screen: ScreenId, w: u16, h: u16) -> App {
     let mut shared = Shared::new(Theme::default(), Size::new(w, h), Instant::now());
+    let offline = |name: &str| BackendLabel { name: name.into(), kind: Some(BackendKind::Offline) };
     shared.backends = vec![
-        (Stage::Ideation, "templates".into()),
-        (Stage::Images, "procedural".into()),
-        (Stage::Matting, "classical".into()),
-        (Stage::Shape, "inflate".into()),
-        (Stage::Fabrication, "manifold".into()),
-        (Stage::Slicing, "estimate".into()),
+        (Stage::Ideation, offline("templates")),
+        (Stage::Images, offline("procedural")),
+        (Stage::Matting, offline("classical")),
+        (Stage::Shape, offline("inflate")),
+        (Stage::Fabrication, offline("manifold")),
+        (Stage::Slicing, offline("estimate")),
     ];
     shared.graphics = "half-blocks (test)".into();
     let mut app = App::new(shared, Vec::new());
@@ -365,7 +367,7 @@ impl Driver {
             .map(|rows| rows.iter().map(SessionSummary::from_row).collect())
             .unwrap_or_default();
         let mut shared = Shared::new(Theme::default(), Size::new(w, h), Instant::now());
-        shared.backends = pipeline.backends.names().into_iter().collect();
+        shared.backends = pipeline.backends.labels().into_iter().collect();
         shared.graphics = "half-blocks (test)".into();
         let app = App::new(shared, sessions);
         let picker = graphics::Graphics::halfblocks("test").picker;

@@ -7,35 +7,18 @@ use super::screens::{checkout, gallery, input, sessions, studio};
 use super::widgets::ellipsize;
 use super::widgets::popup::{Dialog, Help};
 use crate::domain::Stage;
+use crate::pipeline::BackendLabel;
+use crate::stage::BackendKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-/// offline / local / remote, from a backend's name.
-pub fn backend_kind(name: &str) -> &'static str {
-    let n = name.to_ascii_lowercase();
-    const REMOTE: [&str; 5] = ["openai", "cloudflare", "remote", "http", "api"];
-    const OFFLINE: [&str; 9] =
-        ["templates", "procedural", "classical", "inflate", "estimate", "estimator", "manifold", "rates", "imported"];
-    if REMOTE.iter().any(|r| n.contains(r)) {
-        "remote"
-    } else if OFFLINE.iter().any(|o| n.starts_with(o)) {
-        "offline"
-    } else {
-        "local"
-    }
-}
-
-fn short_label(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Ideation => "ideas",
-        Stage::Images => "images",
-        Stage::Matting => "cut-out",
-        Stage::Shape => "3D",
-        Stage::Fabrication => "solid",
-        Stage::Slicing => "slice",
-        Stage::Pricing => "price",
+/// A backend on the status line: its name, and its kind where it is not the built-in default.
+fn status_label(stage: Stage, b: &BackendLabel) -> String {
+    match b.kind {
+        Some(kind) if kind != BackendKind::Offline => format!("{stage} {} ({kind})", b.name),
+        _ => format!("{stage} {}", b.name),
     }
 }
 
@@ -101,7 +84,7 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let sh = &app.shared;
     let t = &sh.theme;
     let id = sh.session_id().map(|id| id.chars().take(8).collect::<String>()).unwrap_or_else(|| "new".into());
-    let backends = sh.backends.iter().map(|(s, b)| format!("{} {b}", short_label(*s))).collect::<Vec<_>>().join(" · ");
+    let backends = sh.backends.iter().map(|(s, b)| status_label(*s, b)).collect::<Vec<_>>().join(" · ");
     let left = format!(" session {id} │ {backends}");
     let right = format!(" images: {} ", sh.graphics);
     let room = usize::from(area.width).saturating_sub(right.chars().count());
@@ -116,12 +99,7 @@ fn render_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer) {
     match overlay {
         Overlay::Help => {
             let mut notes = vec![format!("images: {} ({})", app.shared.graphics, app.shared.graphics_note)];
-            let kinds: Vec<String> = app
-                .shared
-                .backends
-                .iter()
-                .map(|(s, b)| format!("{} {b} ({})", short_label(*s), backend_kind(b)))
-                .collect();
+            let kinds: Vec<String> = app.shared.backends.iter().map(|(s, b)| format!("{s} {b}")).collect();
             if !kinds.is_empty() {
                 notes.push(format!("backends: {}", kinds.join(", ")));
             }
@@ -172,10 +150,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backends_are_classed() {
-        assert_eq!(backend_kind("templates"), "offline");
-        assert_eq!(backend_kind("procedural"), "offline");
-        assert_eq!(backend_kind("openai:gpt-4o-mini"), "remote");
-        assert_eq!(backend_kind("hunyuan3d-2-mini"), "local");
+    fn the_status_line_names_a_backends_kind_unless_it_is_built_in() {
+        let offline = BackendLabel { name: "templates".into(), kind: Some(BackendKind::Offline) };
+        assert_eq!(status_label(Stage::Ideation, &offline), "ideas templates");
+        let local = BackendLabel { name: "hunyuan3d".into(), kind: Some(BackendKind::Local) };
+        assert_eq!(status_label(Stage::Shape, &local), "shape hunyuan3d (local)");
     }
 }

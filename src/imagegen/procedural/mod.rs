@@ -43,6 +43,10 @@ impl ProceduralImages {
 }
 
 impl ImageGenerator for ProceduralImages {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Offline
+    }
+
     fn name(&self) -> &str {
         "procedural"
     }

@@ -20,14 +20,35 @@ pub const SUGGESTED_MODEL: &str = "hunyuan3d-turbo";
 /// The order in which installed variants are tried when none is named: the quick ones first.
 pub const AUTO_ORDER: &[&str] = &["turbo", "mini-turbo", "fast", "mini-fast", "v2-0", "mini"];
 
-/// Where the shape model should run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Where the shape model should run (`--device`, `backends.hunyuan3d.device`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     /// CUDA when this build has it and a GPU answers, else the CPU.
     #[default]
     Auto,
     Cpu,
+    #[serde(alias = "gpu")]
     Cuda,
+}
+
+/// The number format the shape model runs in (`--dtype`, `backends.hunyuan3d.dtype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    F32,
+    F16,
+    Bf16,
+}
+
+impl From<Precision> for DType {
+    fn from(p: Precision) -> DType {
+        match p {
+            Precision::F32 => DType::F32,
+            Precision::F16 => DType::F16,
+            Precision::Bf16 => DType::BF16,
+        }
+    }
 }
 
 impl std::str::FromStr for DeviceChoice {
@@ -204,6 +225,10 @@ impl LazyHunyuan3D {
 }
 
 impl ShapeGenerator for LazyHunyuan3D {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Local
+    }
+
     fn name(&self) -> &str {
         "hunyuan3d"
     }

@@ -226,6 +226,10 @@ impl Hunyuan3DGenerator {
 }
 
 impl ShapeGenerator for Hunyuan3DGenerator {
+    fn kind(&self) -> crate::stage::BackendKind {
+        crate::stage::BackendKind::Local
+    }
+
     fn name(&self) -> &str {
         "hunyuan3d"
     }

@@ -35,7 +35,7 @@ fn stage_line(v: &View<'_, StudioScreen>, stage: Stage) -> Line<'static> {
         StageState::Waiting if v.screen.report.is_some() => ("✓", t.ok(), "saved".into()),
         StageState::Waiting => ("·", t.muted(), "".into()),
     };
-    let backend = sh.backends.iter().find(|(s, _)| *s == stage).map(|(_, b)| b.clone()).unwrap_or_default();
+    let backend = sh.backends.iter().find(|(s, _)| *s == stage).map(|(_, b)| b.name.clone()).unwrap_or_default();
     Line::from(vec![
         Span::styled(format!(" {icon} "), style),
         Span::raw(format!("{:<16}", stage.label())),
