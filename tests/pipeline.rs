@@ -300,3 +300,22 @@ fn an_edit_after_an_order_shows_the_order_was_for_an_earlier_version_and_a_new_o
     assert_ne!(shas[0], shas[1], "each order records the solid it was priced on");
     assert_eq!(p.load(&id).unwrap().reached(), Reached::Ordered);
 }
+
+#[test]
+fn the_saved_solid_is_written_where_asked_without_running_anything_or_ordering() {
+    let (dir, p, calls, id) = setup();
+    let out = memoreez::pipeline::Outputs::in_dir(&dir.path().join("saved"), "dad");
+    let err = p.save_files(&id, &out).unwrap_err();
+    assert!(matches!(err, memoreez::pipeline::PipelineError::NoSolid), "{err}");
+    set_pick(&p, &id, 0);
+    run(&p, &id, Stage::Fabrication).0.unwrap();
+    let before = counts(&calls);
+
+    let files = p.save_files(&id, &out).unwrap();
+    assert_eq!(counts(&calls), before, "nothing ran again");
+    let solid = p.store.assets(&id, AssetKind::FinalMesh).unwrap().pop().unwrap();
+    assert_eq!(std::fs::read(files.stl.unwrap()).unwrap(), p.store.read_file(&solid).unwrap());
+    assert_eq!(&std::fs::read(files.threemf.unwrap()).unwrap()[..2], b"PK");
+    assert!(files.gcode.is_none() && files.notes.iter().any(|n| n.contains("no G-code")), "{:?}", files.notes);
+    assert!(p.store.list_orders().unwrap().is_empty());
+}

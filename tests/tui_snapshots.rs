@@ -5,7 +5,7 @@
 use memoreez::tui::testing::{draw, scene};
 use ratatui::style::Color;
 
-const SCENES: [&str; 15] = [
+const SCENES: [&str; 17] = [
     "sessions",
     "input-empty",
     "input",
@@ -17,6 +17,8 @@ const SCENES: [&str; 15] = [
     "studio-editing",
     "checkout",
     "checkout-placed",
+    "checkout-earlier-order",
+    "studio-save",
     "help",
     "confirm-quit",
     "error",

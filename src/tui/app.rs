@@ -42,7 +42,15 @@ impl ScreenId {
 pub enum Overlay {
     Help,
     ConfirmQuit,
-    Message { title: String, text: String, error: bool },
+    Message {
+        title: String,
+        text: String,
+        error: bool,
+    },
+    /// Where to save the solid's files; the path being typed is [`App::save_path`].
+    Save {
+        error: Option<String>,
+    },
 }
 
 /// What every screen may read: theme, clock, session, jobs, progress, sizes.
@@ -119,6 +127,8 @@ pub struct App {
     pub gallery: gallery::GalleryScreen,
     pub studio: studio::StudioScreen,
     pub checkout: checkout::CheckoutScreen,
+    /// The folder or `.stl` file typed in the save dialog; kept between saves.
+    pub save_path: tui_input::Input,
     pub quit: bool,
 }
 
@@ -156,6 +166,7 @@ impl App {
             gallery: gallery::GalleryScreen::default(),
             studio: studio::StudioScreen::new(height, &hollow),
             checkout: checkout::CheckoutScreen::default(),
+            save_path: tui_input::Input::new(".".into()),
             quit: false,
         }
     }
@@ -171,6 +182,7 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Some(Overlay::ConfirmQuit) => KeyContext::Confirm,
+            Some(Overlay::Save { .. }) => KeyContext::Text,
             Some(_) => KeyContext::Command,
             None => match self.screen {
                 ScreenId::Sessions | ScreenId::Gallery => KeyContext::Command,

@@ -135,8 +135,15 @@ impl Runtime {
             Effect::SaveFiles { session, outputs } => {
                 let pipeline = self.pipeline.clone();
                 self.spawn(move || {
-                    // Relative paths are the studio's working directory; the message shows them whole.
-                    let abs = |p: Option<std::path::PathBuf>| p.map(|p| std::path::absolute(&p).unwrap_or(p));
+                    // `~/` is the home folder and relative paths the studio's working directory; the
+                    // message shows them whole.
+                    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+                    let abs = |p: Option<std::path::PathBuf>| {
+                        p.map(|p| match (p.strip_prefix("~"), &home) {
+                            (Ok(rest), Some(home)) => home.join(rest),
+                            _ => std::path::absolute(&p).unwrap_or(p),
+                        })
+                    };
                     let outputs = crate::pipeline::Outputs {
                         stl: abs(outputs.stl),
                         threemf: abs(outputs.threemf),

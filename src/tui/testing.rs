@@ -290,7 +290,7 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
             app.studio.height = tui_input::Input::new("300".into());
             app.studio.errors[2] = Some("30-250 mm".into());
         }
-        "checkout" | "checkout-placed" => {
+        "checkout" | "checkout-placed" | "checkout-earlier-order" => {
             app.screen = ScreenId::Checkout;
             if let Some(s) = app.shared.session.as_mut() {
                 s.results.printability = Some(report());
@@ -300,17 +300,27 @@ pub fn scene(name: &str, w: u16, h: u16) -> App {
             app.checkout.email = tui_input::Input::new("ann@example.org".into());
             app.checkout.address = tui_input::Input::new("12 Rue des Fleurs, 75003 Paris".into());
             encode_visible(&mut app);
-            if name == "checkout-placed" {
+            if name != "checkout" {
+                // Placed for this solid, or (after an edit) for the one before it.
+                let ordered = if name == "checkout-placed" { "5011d" } else { "e4r1e" };
                 if let Some(s) = app.shared.session.as_mut() {
                     s.results.order_id = Some(ORDER_ID.into());
                     s.results.solid_sha256 = Some("5011d".into());
-                    s.results.ordered_solid_sha256 = Some("5011d".into());
+                    s.results.ordered_solid_sha256 = Some(ordered.into());
                 }
                 app.checkout.placed = Some(Placed {
                     order_id: ORDER_ID.into(),
                     dir: format!("/home/ann/.local/share/memoreez/orders/{ORDER_ID}").into(),
                 });
             }
+        }
+        "studio-save" => {
+            app.screen = ScreenId::Studio;
+            app.studio.report = Some(report());
+            with_preview(&mut app);
+            app.save_path = tui_input::Input::new("~/prints/dad.3mf".into());
+            app.overlay =
+                Some(super::app::Overlay::Save { error: Some("name a folder, or a file ending in .stl".into()) });
         }
         "help" => {
             app.screen = ScreenId::Gallery;

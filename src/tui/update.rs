@@ -127,6 +127,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 app.overlay = None;
                 Vec::new()
             }
+            (Overlay::Save { .. }, action) => on_save_dialog(app, action),
             _ => Vec::new(),
         };
     }
@@ -154,7 +155,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-/// Ctrl-S in the Studio or Checkout: the solid's files into the current directory, no order needed.
+/// Ctrl-S in the Studio or Checkout: asks where to save the solid's files, no order needed.
 fn save_files(app: &mut App) -> Vec<Effect> {
     if !matches!(app.screen, ScreenId::Studio | ScreenId::Checkout) {
         return Vec::new();
@@ -164,8 +165,53 @@ fn save_files(app: &mut App) -> Vec<Effect> {
         app.show_error("Nothing to save yet", "the printable solid is still being made; save once it shows".into());
         return Vec::new();
     }
-    let stem = file_stem(&s.facts.name, &s.id);
-    vec![Effect::SaveFiles { session: s.id.clone(), outputs: Outputs::in_dir(std::path::Path::new("."), &stem) }]
+    app.overlay = Some(Overlay::Save { error: None });
+    Vec::new()
+}
+
+/// Keys in the save dialog: the path is edited; Enter saves there, Esc goes back.
+fn on_save_dialog(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Edit(req) => {
+            app.save_path.handle(req);
+        }
+        Action::Paste(text) => {
+            for ch in text.trim().chars().filter(|c| !c.is_control()) {
+                app.save_path.handle(tui_input::InputRequest::InsertChar(ch));
+            }
+        }
+        Action::Submit | Action::SubmitAll => {
+            let Some(s) = app.shared.session.as_ref() else { return Vec::new() };
+            match save_outputs(app.save_path.value(), &file_stem(&s.facts.name, &s.id)) {
+                Ok(outputs) => {
+                    let session = s.id.clone();
+                    app.overlay = None;
+                    return vec![Effect::SaveFiles { session, outputs }];
+                }
+                Err(e) => app.overlay = Some(Overlay::Save { error: Some(e) }),
+            }
+        }
+        Action::Back | Action::Quit => app.overlay = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// What a typed path means: a file ending in `.stl` (the 3MF and G-code beside it, same name), or
+/// a folder (empty: the current one) for `stem.stl`, `stem.3mf` and `stem.gcode`.
+fn save_outputs(typed: &str, stem: &str) -> Result<Outputs, String> {
+    let typed = typed.trim();
+    let path = std::path::Path::new(if typed.is_empty() { "." } else { typed });
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("stl") => Ok(Outputs {
+            stl: Some(path.to_path_buf()),
+            threemf: Some(path.with_extension("3mf")),
+            gcode: Some(path.with_extension("gcode")),
+        }),
+        Some("3mf" | "gcode" | "obj" | "ply" | "glb") => Err("name a folder, or a file ending in .stl".into()),
+        _ => Ok(Outputs::in_dir(path, stem)),
+    }
 }
 
 /// "grandma-rose-1a2b3c4d": the name in plain letters and the session, so saves never collide.
@@ -312,6 +358,55 @@ mod tests {
     fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         let now = app.shared.now;
         update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now)
+    }
+
+    #[test]
+    fn ctrl_s_asks_where_then_saves_the_solid_without_an_order() {
+        let mut app = with_session(app_at(ScreenId::Studio, 80, 24));
+        let ctrl_s = |app: &mut App| {
+            let now = app.shared.now;
+            update(app, Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)), now)
+        };
+        assert!(ctrl_s(&mut app).is_empty());
+        assert!(matches!(&app.overlay, Some(Overlay::Message { error: true, .. })), "no solid yet: said so");
+        app.overlay = None;
+        if let Some(s) = app.shared.session.as_mut() {
+            s.results.solid_sha256 = Some("ab".into());
+        }
+        assert!(ctrl_s(&mut app).is_empty());
+        assert_eq!(app.overlay, Some(Overlay::Save { error: None }));
+        assert_eq!(app.key_context(), action::KeyContext::Text, "letters type into the path");
+        key(&mut app, KeyCode::Backspace);
+        for ch in "out/dad.3mf".chars() {
+            key(&mut app, KeyCode::Char(ch));
+        }
+        assert!(key(&mut app, KeyCode::Enter).is_empty());
+        assert!(matches!(&app.overlay, Some(Overlay::Save { error: Some(e) }) if e.contains(".stl")));
+        for _ in 0..3 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        for ch in "stl".chars() {
+            key(&mut app, KeyCode::Char(ch));
+        }
+        match key(&mut app, KeyCode::Enter).as_slice() {
+            [Effect::SaveFiles { outputs, .. }] => {
+                assert_eq!(outputs.stl.as_deref(), Some(std::path::Path::new("out/dad.stl")));
+                assert_eq!(outputs.threemf.as_deref(), Some(std::path::Path::new("out/dad.3mf")));
+                assert_eq!(outputs.gcode.as_deref(), Some(std::path::Path::new("out/dad.gcode")));
+            }
+            _ => panic!("Enter saves"),
+        }
+        assert_eq!(app.overlay, None);
+    }
+
+    #[test]
+    fn a_folder_gets_files_named_after_the_person_and_the_session() {
+        let outputs = save_outputs("  ", "dad-5f3c9a1e").unwrap();
+        assert_eq!(outputs.stl.as_deref(), Some(std::path::Path::new("./dad-5f3c9a1e.stl")));
+        let outputs = save_outputs("~/prints", "x").unwrap();
+        assert_eq!(outputs.gcode.as_deref(), Some(std::path::Path::new("~/prints/x.gcode")));
+        assert_eq!(file_stem("Grandma Rosé & Co.", "0123456789"), "grandma-ros-co-01234567");
+        assert_eq!(file_stem("李", "abc"), "keepsake-abc");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::action::KeyContext;
 use super::app::{frame_areas, App, Overlay, ScreenId, View, MIN_HEIGHT, MIN_WIDTH};
 use super::screens::{checkout, gallery, input, sessions, studio};
 use super::widgets::ellipsize;
-use super::widgets::popup::{Dialog, Help};
+use super::widgets::popup::{Dialog, Help, PathPrompt};
 use crate::domain::Stage;
 use crate::pipeline::BackendLabel;
 use crate::stage::BackendKind;
@@ -114,6 +114,14 @@ fn render_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer) {
             Dialog { title: "Quit memoreez?", message: &message, answers: "y quit · n stay", error: false, theme: t }
                 .render(area, buf);
         }
+        Overlay::Save { error } => PathPrompt {
+            title: "Save the files",
+            message: "Save to a folder, or to a file ending in .stl:",
+            input: &app.save_path,
+            error: error.as_deref(),
+            theme: t,
+        }
+        .render(area, buf),
         Overlay::Message { title, text, error } => {
             Dialog { title, message: text, answers: "Enter or Esc closes", error: *error, theme: t }.render(area, buf);
         }

@@ -91,3 +91,45 @@ impl Widget for Dialog<'_> {
         Paragraph::new(self.message).wrap(Wrap { trim: false }).render(text, buf);
     }
 }
+
+/// A box asking for a path: what it is for, the field, and what went wrong with the last one.
+pub struct PathPrompt<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+    pub input: &'a tui_input::Input,
+    pub error: Option<&'a str>,
+    pub theme: &'a Theme,
+}
+
+impl Widget for PathPrompt<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let rect = centered(area, 64, 8);
+        Clear.render(rect, buf);
+        let block = frame(self.title, t)
+            .border_style(t.accent())
+            .title_bottom(Line::from(Span::styled(" Enter save · Esc cancel ", t.muted())).right_aligned());
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let row = |dy: u16| Rect { x: inner.x + 1, y: inner.y + dy, width: inner.width.saturating_sub(2), height: 1 };
+        if inner.height < 5 {
+            return;
+        }
+        Paragraph::new(self.message).render(row(1), buf);
+        let field = row(3);
+        super::field::LineField {
+            label: "",
+            label_width: 1,
+            input: self.input,
+            width: field.width.saturating_sub(1),
+            focused: true,
+            error: None,
+            note: None,
+            theme: t,
+        }
+        .render(field, buf);
+        if let Some(e) = self.error {
+            Paragraph::new(Span::styled(e, t.error())).render(row(4), buf);
+        }
+    }
+}

@@ -56,6 +56,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("← →  (region)", "EU or international shipping"),
     ("Enter", "next field; on the button: place the order"),
     ("Ctrl-G", "place the order from any field"),
+    ("Ctrl-S", "save the STL and 3MF (and G-code once sliced) where you say, no order needed"),
     ("Esc", "back to the studio (everything typed is kept)"),
     ("? F1", "this help (? outside text fields)"),
     ("q Ctrl-Q", "quit"),

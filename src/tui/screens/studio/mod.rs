@@ -55,6 +55,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("+ -  0", "zoom in or out; 0 resets the view"),
     ("o", "tint overhangs steeper than 45° (they need supports)"),
     ("t", "tint walls thinner than the nozzle can print"),
+    ("Ctrl-S", "save the STL and 3MF (and G-code once sliced) where you say, no order needed"),
     ("e", "fly to the engraving and back"),
     ("Ctrl-G", "continue to checkout from any field"),
     ("Esc", "back to the gallery (the job keeps running)"),
