@@ -28,15 +28,8 @@ pub struct MakeArgs {
     /// Which of the four concepts to make
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
     pick: u8,
-    /// First engraved line (a name)
-    #[arg(long, default_value = "")]
-    line1: String,
-    /// Second engraved line (a date or message)
-    #[arg(long, default_value = "")]
-    line2: String,
-    /// Height of the whole piece in mm, 30-250 [default: 80, or height_mm from the config]
-    #[arg(long)]
-    height_mm: Option<f32>,
+    #[command(flatten)]
+    piece: PieceArgs,
     /// Seed for the concepts and images [default: random]
     #[arg(long)]
     seed: Option<u64>,
@@ -70,6 +63,20 @@ pub struct MakeArgs {
     /// Up axis of the --mesh file: y or z [default: Y for glTF and OBJ, Z for STL and PLY]
     #[arg(long, requires = "mesh", value_parser = clap::value_parser!(UpAxis))]
     up: Option<UpAxis>,
+}
+
+/// The piece's engraving, height and hollowing: the flags `make` and `solid` share.
+#[derive(Args, Debug)]
+pub struct PieceArgs {
+    /// First engraved line (a name)
+    #[arg(long, default_value = "")]
+    line1: String,
+    /// Second engraved line (a date or message)
+    #[arg(long, default_value = "")]
+    line2: String,
+    /// Height of the whole piece in mm, 30-250 [default: 80, or height_mm from the config]
+    #[arg(long)]
+    height_mm: Option<f32>,
     /// Hollow the piece, leaving walls this thick (1-10 mm) and a drain hole in the base; for resin
     /// printers or dense infill [default: off, or [hollow] in the config; bare --hollow: its wall_mm]
     #[arg(long, value_name = "WALL_MM", num_args = 0..=1, conflicts_with = "solid")]
@@ -80,6 +87,21 @@ pub struct MakeArgs {
     /// Keep the piece solid even where the config hollows by default
     #[arg(long)]
     solid: bool,
+}
+
+impl PieceArgs {
+    /// The spec from the flags over the config's defaults and `base`, checked.
+    pub fn spec(&self, cfg: &memoreez::config::Config, base: FabSpec) -> Result<FabSpec, CliError> {
+        let spec = FabSpec {
+            height_mm: self.height_mm.unwrap_or(cfg.height_mm),
+            line1: self.line1.trim().to_string(),
+            line2: self.line2.trim().to_string(),
+            hollow: hollow_spec(&cfg.hollow, self.hollow, self.drain_mm, self.solid)?,
+            ..base
+        };
+        check_spec(&spec)?;
+        Ok(spec)
+    }
 }
 
 pub fn parse_occasion(s: &str) -> Result<Occasion, String> {
@@ -94,7 +116,7 @@ fn parse_region(s: &str) -> Result<Region, String> {
 }
 
 /// The piece's spec checked once, named by the flag that set the faulty value.
-pub fn check_spec(spec: &FabSpec) -> Result<(), CliError> {
+fn check_spec(spec: &FabSpec) -> Result<(), CliError> {
     spec.check().map_err(|e| {
         let flag = match e.line() {
             Some(n) => format!("--line{n}"),
@@ -128,7 +150,7 @@ pub fn check_writable(label: &str, path: &Path) -> Result<(), CliError> {
 
 /// Hollowing from the flags over the config: `--solid` wins, then `--hollow [WALL_MM]`, then the
 /// config's default; `--drain-mm` alone changes the drain of whatever hollowing applies.
-pub fn hollow_spec(
+fn hollow_spec(
     cfg: &HollowSettings,
     hollow: Option<Option<f32>>,
     drain_mm: Option<f32>,
@@ -210,15 +232,7 @@ pub fn run(ctx: &Context, a: MakeArgs) -> CliResult {
             memoreez::domain::MAX_NAME_CHARS
         )));
     }
-    let hollow = hollow_spec(&cfg.hollow, a.hollow, a.drain_mm, a.solid)?;
-    let fab = FabSpec {
-        height_mm: a.height_mm.unwrap_or(cfg.height_mm),
-        line1: a.line1.trim().to_string(),
-        line2: a.line2.trim().to_string(),
-        hollow,
-        ..FabSpec::default()
-    };
-    check_spec(&fab)?;
+    let fab = a.piece.spec(&cfg, FabSpec::default())?;
     let outputs = check_outputs(&a.out, a.threemf.as_deref(), a.gcode.as_deref())?;
     let order = match a.email {
         Some(email) if !valid_email(email.trim()) => {

@@ -9,7 +9,6 @@ use memoreez::mesh::Mesh;
 use memoreez::shapegen::hunyuan3d::backend::{self, DeviceChoice, Overrides};
 use memoreez::shapegen::hunyuan3d::Error as HyError;
 use memoreez::shapegen::{ShapeGenerator, ShapeInput};
-use memoreez::stage::{CancelToken, ProgressEvent, StageReporter};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -193,43 +192,10 @@ pub fn run(ctx: &Context, a: ShapeArgs) -> CliResult {
         flashvdm: a.flashvdm.or(settings.flashvdm),
     };
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Failed(format!("cannot start the background runtime: {e}")))?;
-    let mesh = rt.block_on(async move {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let cancel = CancelToken::new();
-        let ctrl_c = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                ctrl_c.cancel();
-            }
-        });
-        let job = tokio::task::spawn_blocking(move || {
-            let reporter = StageReporter::new(Stage::Shape, tx, cancel);
-            reporter.send(ProgressEvent::Started { stage: Stage::Shape, backend: "hunyuan3d".into() });
-            let result = backend::load(&files, &overrides, &device, dtype, &reporter).and_then(|generator| {
-                let input = ShapeInput { cutout: &cutout, concept: None, seed };
-                generator.generate(&input, &reporter).map_err(|e| match e {
-                    memoreez::stage::StageError::Cancelled => HyError::Cancelled,
-                    memoreez::stage::StageError::BadInput(m) => HyError::BadInput(m),
-                    other => HyError::Model(other.to_string()),
-                })
-            });
-            match &result {
-                Ok(_) => reporter.send(ProgressEvent::Finished { stage: Stage::Shape, elapsed: reporter.elapsed() }),
-                Err(e) => reporter.send(ProgressEvent::Failed { stage: Stage::Shape, error: e.to_string() }),
-            }
-            result
-        });
-        super::progress::show(rx).await;
-        match job.await {
-            Ok(result) => result.map_err(from_hy),
-            Err(e) => Err(CliError::Failed(format!("the shape job stopped unexpectedly: {e}"))),
-        }
+    let mesh = super::stages::run_stage(Stage::Shape, "hunyuan3d".into(), move |rep| {
+        let generator = backend::load(&files, &overrides, &device, dtype, rep)?;
+        generator.generate(&ShapeInput { cutout: &cutout, concept: None, seed }, rep)
     })?;
-
     finish(&a.out, format, &mesh)
 }
 

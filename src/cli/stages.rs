@@ -4,7 +4,7 @@
 //! report). `shape` has its own module. They use `make`'s backends, progress and exit codes, and the
 //! same seeds: `ideas | draw | cutout | shape | solid` with one seed and pick give `make`'s solid.
 
-use super::make::{check_outputs, check_spec, check_writable, hollow_spec, parse_occasion};
+use super::make::{check_outputs, check_writable, parse_occasion, PieceArgs};
 use super::{CliError, CliResult, Context};
 use clap::Args;
 use memoreez::domain::{Concept, Facts, Occasion, Stage, Style};
@@ -224,24 +224,8 @@ pub struct SolidArgs {
     /// Up axis of the file: y or z [default: Y for glTF and OBJ, Z for STL and PLY]
     #[arg(long)]
     up: Option<UpAxis>,
-    /// First engraved line (a name)
-    #[arg(long, default_value = "")]
-    line1: String,
-    /// Second engraved line (a date or message)
-    #[arg(long, default_value = "")]
-    line2: String,
-    /// Height of the whole piece in mm, 30-250 [default: 80, or height_mm from the config]
-    #[arg(long)]
-    height_mm: Option<f32>,
-    /// Hollow the piece, leaving walls this thick (1-10 mm) and a drain hole in the base
-    #[arg(long, value_name = "WALL_MM", num_args = 0..=1, conflicts_with = "solid")]
-    hollow: Option<Option<f32>>,
-    /// Width of the drain hole, 2-10 mm
-    #[arg(long, value_name = "MM")]
-    drain_mm: Option<f32>,
-    /// Keep the piece solid even where the config hollows by default
-    #[arg(long)]
-    solid: bool,
+    #[command(flatten)]
+    piece: PieceArgs,
     /// Where to write the binary STL
     #[arg(long, value_name = "FILE.stl")]
     out: PathBuf,
@@ -278,17 +262,9 @@ fn raw_mesh(a: &SolidArgs) -> Result<(memoreez::mesh::Mesh, FabSpec), CliError> 
 /// `memoreez solid`: a mesh + engraving + height -> a printable STL (and 3MF) and its report as JSON.
 pub fn solid(ctx: &Context, a: SolidArgs) -> CliResult {
     let cfg = ctx.config()?;
-    let hollow = hollow_spec(&cfg.hollow, a.hollow, a.drain_mm, a.solid)?;
     let outputs = check_outputs(&a.out, a.threemf.as_deref(), None)?;
     let (raw, base) = raw_mesh(&a)?;
-    let spec = FabSpec {
-        height_mm: a.height_mm.unwrap_or(cfg.height_mm),
-        line1: a.line1.trim().to_string(),
-        line2: a.line2.trim().to_string(),
-        hollow,
-        ..base
-    };
-    check_spec(&spec)?;
+    let spec = a.piece.spec(&cfg, base)?;
     let fab = ctx.backends(&cfg)?.fab.clone();
     let printable = run_stage(Stage::Fabrication, fab.name().into(), move |rep| fab.make_printable(&raw, &spec, rep))?;
     let stl = memoreez::mesh::io::stl_bytes(&printable.mesh);
