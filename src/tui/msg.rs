@@ -3,7 +3,7 @@
 use super::images::ImageKey;
 use super::preview::{FrameKey, PreviewInfo, Request};
 use crate::domain::{Facts, Stage, Style};
-use crate::pipeline::{Outcome, OutputFiles, Outputs, SessionParams, SessionResults};
+use crate::pipeline::{Outcome, OutputFiles, Outputs, SessionParams};
 use crate::stage::ProgressEvent;
 use image::DynamicImage;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
@@ -21,14 +21,14 @@ pub enum Msg {
     Tick {
         rss_bytes: Option<u64>,
     },
-    SessionOpened(Result<SessionInfo, String>),
+    SessionOpened(Result<Box<Opened>, String>),
     Progress {
         job: u64,
         event: ProgressEvent,
     },
     JobDone {
         job: u64,
-        result: Result<JobOutput, JobError>,
+        result: Result<Box<JobOutput>, JobError>,
     },
     /// `seq` orders reads that may finish out of order; older ones are dropped.
     ConceptsLoaded {
@@ -58,16 +58,13 @@ pub enum Msg {
     FilesSaved(Result<OutputFiles, String>),
 }
 
-/// A session as the studio holds it.
+/// A session as the studio holds it: the pipeline's own, read once.
+pub type SessionInfo = crate::pipeline::Session;
+
+/// A session just opened, with the folder of its latest order once one was placed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SessionInfo {
-    pub id: String,
-    pub facts: Facts,
-    pub params: SessionParams,
-    pub step: Option<Stage>,
-    pub chosen: Option<usize>,
-    pub results: SessionResults,
-    /// The folder of the session's order, once one was placed.
+pub struct Opened {
+    pub session: SessionInfo,
     pub order_dir: Option<PathBuf>,
 }
 

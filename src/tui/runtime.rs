@@ -2,7 +2,7 @@
 //! and reports back as messages. Nothing here draws.
 
 use super::graphics;
-use super::msg::{CardData, Effect, JobError, JobKind, JobOutput, JobSpec, Msg, SessionInfo};
+use super::msg::{CardData, Effect, JobError, JobKind, JobOutput, JobSpec, Msg, Opened};
 use super::preview_worker::{Command, PreviewWorker};
 use crate::pipeline::{create, Pipeline, PipelineError, Session};
 use crate::stage::CancelToken;
@@ -22,18 +22,11 @@ pub struct Runtime {
 }
 
 /// Reads a session into what the studio holds; a damaged one is an error naming it.
-pub fn session_info(store: &Store, id: &str) -> Result<SessionInfo, String> {
+pub fn session_info(store: &Store, id: &str) -> Result<Box<Opened>, String> {
     let row = store.session(id).map_err(|e| e.to_string())?;
-    let s = Session::from_row(row).map_err(|e| e.to_string())?;
-    Ok(SessionInfo {
-        order_dir: s.results.order_id.as_deref().map(|o| store.order_dir(o)),
-        params: s.params,
-        results: s.results,
-        id: s.id,
-        facts: s.facts,
-        step: s.step,
-        chosen: s.chosen,
-    })
+    let session = Session::from_row(row).map_err(|e| e.to_string())?;
+    let order_dir = session.results.order_id.as_deref().map(|o| store.order_dir(o));
+    Ok(Box::new(Opened { session, order_dir }))
 }
 
 /// Saves what the job starts from: new facts, params, images to redraw, outputs to redo.
@@ -218,7 +211,7 @@ impl Runtime {
                 })
                 .map(|outcome| {
                     let order_dir = outcome.results.order_id.as_deref().map(|o| pipeline.store.order_dir(o));
-                    JobOutput { outcome, order_dir }
+                    Box::new(JobOutput { outcome, order_dir })
                 })
                 .map_err(|e| JobError { cancelled: e.is_cancelled(), message: e.to_string() })
         });

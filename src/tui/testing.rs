@@ -153,7 +153,8 @@ pub fn with_session(mut app: App) -> App {
         step: Some(Stage::Images),
         chosen: None,
         results: SessionResults::default(),
-        order_dir: None,
+        created_at: "2025-05-04T18:02:11.000Z".into(),
+        updated_at: "2025-05-04T18:12:40.000Z".into(),
     });
     app.input.fill(&facts());
     app.studio.fill(&params);

@@ -4,7 +4,7 @@
 use super::action::{self, Action};
 use super::app::{App, Overlay, ScreenId};
 use super::images::ImageTarget;
-use super::msg::{Effect, JobError, JobKind, JobOutput, JobSpec, Msg, SessionInfo};
+use super::msg::{Effect, JobError, JobKind, JobOutput, JobSpec, Msg, Opened};
 use super::preview;
 use super::screens::{checkout, gallery, input, sessions, studio};
 use crate::domain::Stage;
@@ -246,9 +246,9 @@ fn on_files_saved(app: &mut App, result: Result<crate::pipeline::OutputFiles, St
 }
 
 /// A session was created or reopened: fill every screen from it and go where it stopped.
-fn on_session(app: &mut App, result: Result<SessionInfo, String>) -> Vec<Effect> {
-    let info = match result {
-        Ok(info) => info,
+fn on_session(app: &mut App, result: Result<Box<Opened>, String>) -> Vec<Effect> {
+    let (info, order_dir) = match result {
+        Ok(opened) => (opened.session, opened.order_dir),
         Err(e) => {
             app.input.busy = false;
             app.show_error("Cannot open the session", e);
@@ -262,7 +262,7 @@ fn on_session(app: &mut App, result: Result<SessionInfo, String>) -> Vec<Effect>
     app.studio.picture.set_image(None);
     app.checkout.picture.set_image(None);
     app.sessions.opening = false;
-    app.checkout.placed = match (&info.results.order_id, &info.order_dir) {
+    app.checkout.placed = match (&info.results.order_id, &order_dir) {
         (Some(id), Some(dir)) => Some(checkout::Placed { order_id: id.clone(), dir: dir.clone() }),
         _ => None,
     };
@@ -296,7 +296,7 @@ fn on_session(app: &mut App, result: Result<SessionInfo, String>) -> Vec<Effect>
     effects
 }
 
-fn on_job_done(app: &mut App, job: u64, result: Result<JobOutput, JobError>) -> Vec<Effect> {
+fn on_job_done(app: &mut App, job: u64, result: Result<Box<JobOutput>, JobError>) -> Vec<Effect> {
     let now = app.shared.now;
     let (spec, mut effects) = app.shared.jobs.finish(job, now);
     let Some(spec) = spec else { return effects };
