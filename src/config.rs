@@ -2,7 +2,10 @@
 
 use crate::fab::pricing::Rates;
 use crate::fab::HollowSpec;
+use crate::net::services::{CloudflareSettings, OllamaSettings, OpenAiSettings};
+use crate::net::Policy;
 use crate::shapegen::hunyuan3d::backend::{DeviceChoice, Precision};
+use crate::shapegen::remote::RemoteShapeSettings;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -19,6 +22,14 @@ pub struct BackendChoice {
     pub slicer: SlicerBackend,
     /// `[backends.hunyuan3d]`: the local image-to-3D model (shape = "hunyuan3d", or "auto" once weights are found).
     pub hunyuan3d: Hunyuan3DSettings,
+    /// `[backends.cloudflare]`: Workers AI for ideas and pictures.
+    pub cloudflare: CloudflareSettings,
+    /// `[backends.openai]`: an OpenAI-compatible server for ideas and pictures.
+    pub openai: OpenAiSettings,
+    /// `[backends.ollama]`: an Ollama server for ideas.
+    pub ollama: OllamaSettings,
+    /// `[backends.remote]`: Hunyuan3D-2 servers (the official `api_server.py` or `memoreez serve`).
+    pub remote: RemoteShapeSettings,
 }
 
 /// Settings of the Hunyuan3D-2 shape backend; all optional, the checkpoint's defaults apply.
@@ -49,24 +60,42 @@ impl Default for BackendChoice {
             shape: ShapeBackend::Auto,
             slicer: SlicerBackend::Auto,
             hunyuan3d: Hunyuan3DSettings::default(),
+            cloudflare: CloudflareSettings::default(),
+            openai: OpenAiSettings::default(),
+            ollama: OllamaSettings::default(),
+            remote: RemoteShapeSettings::default(),
         }
     }
 }
 
-/// `backends.ideation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `backends.ideation`; also `--ideation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum IdeationBackend {
+    /// A service whose key or address is configured (Cloudflare, OpenAI, Ollama in that order), else templates.
     Auto,
+    /// The offline template writer.
     Templates,
+    /// Llama 3.1 8B on Cloudflare Workers AI (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN).
+    Cloudflare,
+    /// An OpenAI-compatible chat server (OPENAI_API_KEY and/or OPENAI_BASE_URL).
+    Openai,
+    /// An Ollama server (OLLAMA_HOST, default 127.0.0.1:11434).
+    Ollama,
 }
 
-/// `backends.images`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `backends.images`; also `--images`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImagesBackend {
+    /// A service whose key is configured (Cloudflare, then OpenAI), else procedural.
     Auto,
+    /// Offline clay motifs.
     Procedural,
+    /// Flux Schnell on Cloudflare Workers AI.
+    Cloudflare,
+    /// An OpenAI-compatible images API.
+    Openai,
 }
 
 /// `backends.matting`.
@@ -91,17 +120,26 @@ pub enum ShapeBackend {
     #[serde(rename = "hunyuan3d")]
     #[value(name = "hunyuan3d")]
     Hunyuan3d,
+    /// Hunyuan3D-2 servers (MEMOREEZ_HY3D_SERVERS or backends.remote.servers).
+    Remote,
 }
 
-impl std::fmt::Display for ShapeBackend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use clap::ValueEnum;
-        match self.to_possible_value() {
-            Some(v) => f.write_str(v.get_name()),
-            None => Ok(()),
+/// The names as the config and the flags write them.
+macro_rules! display_as_value {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                use clap::ValueEnum;
+                match self.to_possible_value() {
+                    Some(v) => f.write_str(v.get_name()),
+                    None => Ok(()),
+                }
+            }
         }
-    }
+    )*};
 }
+
+display_as_value!(IdeationBackend, ImagesBackend, ShapeBackend);
 
 /// `backends.slicer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +246,8 @@ pub struct Config {
     /// Default figurine height in mm.
     pub height_mm: f32,
     pub theme: String,
+    /// `[network]`: timeouts, retries and reply caps for every remote backend.
+    pub network: Policy,
 }
 
 impl Default for Config {
@@ -220,6 +260,7 @@ impl Default for Config {
             pricing: Rates::default(),
             height_mm: 80.0,
             theme: "deep-space".into(),
+            network: Policy::default(),
         }
     }
 }
@@ -264,6 +305,7 @@ impl Config {
         crate::fab::spec::check_height(cfg.height_mm).map_err(|e| format!("height_mm: {e}"))?;
         cfg.print.check()?;
         cfg.hollow.spec().check()?;
+        cfg.network.check()?;
         Ok(cfg)
     }
 

@@ -15,6 +15,15 @@ struct Cli {
     /// A TOML config file [default: ~/.config/memoreez/config.toml when it exists]
     #[arg(long, global = true, env = "MEMOREEZ_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Where ideas come from: templates (offline), cloudflare, openai, ollama, or auto [default: the config's]
+    #[arg(long, global = true, value_enum, value_name = "BACKEND")]
+    ideation: Option<memoreez::config::IdeationBackend>,
+    /// Where pictures come from: procedural (offline), cloudflare, openai, or auto [default: the config's]
+    #[arg(long, global = true, value_enum, value_name = "BACKEND")]
+    images: Option<memoreez::config::ImagesBackend>,
+    /// Image to 3D: auto, motif, inflate, hunyuan3d (local), or remote (Hunyuan3D servers) [default: the config's]
+    #[arg(long = "shape", global = true, value_enum, value_name = "BACKEND")]
+    shape_backend: Option<memoreez::config::ShapeBackend>,
     #[command(flatten)]
     studio: cli::StudioArgs,
     #[command(subcommand)]
@@ -47,13 +56,19 @@ enum Command {
     /// Local models: list them, pull one from Hugging Face, verify one on disk
     #[command(subcommand)]
     Models(cli::models::ModelsCommand),
+    /// Serve this host's Hunyuan3D-2 over the official api_server protocol, for `--shape remote` elsewhere
+    Serve(cli::serve::ServeArgs),
     /// What this machine offers: device, data dir, weights, slicer, terminal graphics
     Doctor(cli::doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    let ctx = cli::Context { data_dir: args.data_dir, config: args.config };
+    let ctx = cli::Context {
+        data_dir: args.data_dir,
+        config: args.config,
+        backends: cli::BackendFlags { ideation: args.ideation, images: args.images, shape: args.shape_backend },
+    };
     let result = match args.command {
         Some(Command::Make(m)) => cli::make::run(&ctx, m),
         Some(Command::Sessions(s)) => cli::sessions::run(&ctx, s),
@@ -66,6 +81,7 @@ fn main() -> ExitCode {
         Some(Command::Shape(s)) => cli::shape::run(&ctx, s),
         Some(Command::Solid(a)) => cli::stages::solid(&ctx, a),
         Some(Command::Models(m)) => cli::models::run(&ctx, m),
+        Some(Command::Serve(a)) => cli::serve::run(&ctx, a),
         Some(Command::Doctor(d)) => cli::doctor::run(&ctx, d),
         None => cli::studio(&ctx, args.studio),
     };

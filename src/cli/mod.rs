@@ -6,6 +6,7 @@ pub mod make;
 pub mod models;
 pub mod orders;
 pub mod preview;
+pub mod serve;
 pub mod progress;
 pub mod sessions;
 pub mod shape;
@@ -23,6 +24,15 @@ use std::sync::Arc;
 pub struct Context {
     pub data_dir: Option<PathBuf>,
     pub config: Option<PathBuf>,
+    pub backends: BackendFlags,
+}
+
+/// `--ideation`, `--images` and `--shape`: a stage's backend for this run, over the config's.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BackendFlags {
+    pub ideation: Option<memoreez::config::IdeationBackend>,
+    pub images: Option<memoreez::config::ImagesBackend>,
+    pub shape: Option<memoreez::config::ShapeBackend>,
 }
 
 /// A failure with the exit code it deserves.
@@ -75,6 +85,11 @@ impl Context {
         if let Some(dir) = &self.data_dir {
             cfg.data_dir = Some(dir.clone());
         }
+        let b = &mut cfg.backends;
+        let f = self.backends;
+        b.ideation = f.ideation.unwrap_or(b.ideation);
+        b.images = f.images.unwrap_or(b.images);
+        b.shape = f.shape.unwrap_or(b.shape);
         // The log starts with the first command that knows its data dir; a second call finds it running.
         if let Ok(dir) = cfg.data_dir(None) {
             let _ = memoreez::logging::init(&dir);

@@ -8,9 +8,15 @@ pub trait Ideator: Send + Sync {
     fn kind(&self) -> crate::stage::BackendKind;
     /// Short backend name for the status line ("templates", "openai", ...).
     fn name(&self) -> &str;
+    /// The model behind it, where there is one ("@cf/meta/llama-3.1-8b-instruct").
+    fn model(&self) -> Option<String> {
+        None
+    }
     fn concepts(&self, facts: &Facts, seed: u64, progress: &dyn Progress) -> Result<Vec<Concept>, StageError>;
 }
 
+pub mod llm;
+pub mod remote;
 pub mod templates;
 
 /// Appended to every image prompt: what makes a picture turn into a printable solid (the original's

@@ -1,6 +1,7 @@
 //! Concept prompt -> concept image.
 
 pub mod procedural;
+pub mod remote;
 
 pub use procedural::ProceduralImages;
 
@@ -15,5 +16,13 @@ pub const IMAGE_SIZE: u32 = 512;
 pub trait ImageGenerator: Send + Sync {
     fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
+    /// The model behind it, where there is one.
+    fn model(&self) -> Option<String> {
+        None
+    }
+    /// Pictures it may draw at once (services answer in parallel; local work does not gain).
+    fn parallel(&self) -> usize {
+        1
+    }
     fn generate(&self, concept: &Concept, seed: u64, progress: &dyn Progress) -> Result<RgbaImage, StageError>;
 }

@@ -1,17 +1,18 @@
 //! The implementation chosen for each stage, built once from the config.
 
-use crate::config::{Config, IdeationBackend, ImagesBackend, MattingBackend, ShapeBackend, SlicerBackend};
+use crate::config::{Config, MattingBackend, ShapeBackend, SlicerBackend};
 use crate::domain::Stage;
 use crate::fab::estimate::EstimateSlicer;
 use crate::fab::pricing::Rates;
 use crate::fab::solid::OfflineFabricator;
 use crate::fab::{prusa, Fabricator, Slicer};
-use crate::ideation::templates::TemplateIdeator;
 use crate::ideation::Ideator;
-use crate::imagegen::{ImageGenerator, ProceduralImages};
+use crate::imagegen::ImageGenerator;
 use crate::matting::{ClassicalMatting, Matting};
 use crate::shapegen::motif::MotifOrInflate;
 use crate::shapegen::{InflateGenerator, ShapeGenerator};
+use crate::net::services::{process_env, Env};
+use crate::net::Http;
 use crate::stage::BackendKind;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub struct BackendLabel {
     pub name: String,
     /// None for sessions recorded before backends said their kind.
     pub kind: Option<BackendKind>,
+    /// The model behind it, where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 /// Saved results hold either the full label or, from before kinds were kept, the bare name.
@@ -40,21 +44,26 @@ pub struct BackendLabel {
 #[serde(untagged)]
 enum LabelRepr {
     Name(String),
-    Full { name: String, kind: Option<BackendKind> },
+    Full {
+        name: String,
+        kind: Option<BackendKind>,
+        #[serde(default)]
+        model: Option<String>,
+    },
 }
 
 impl From<LabelRepr> for BackendLabel {
     fn from(r: LabelRepr) -> Self {
         match r {
-            LabelRepr::Name(name) => BackendLabel { name, kind: None },
-            LabelRepr::Full { name, kind } => BackendLabel { name, kind },
+            LabelRepr::Name(name) => BackendLabel { name, kind: None, model: None },
+            LabelRepr::Full { name, kind, model } => BackendLabel { name, kind, model },
         }
     }
 }
 
 impl BackendLabel {
-    fn of(name: &str, kind: BackendKind) -> Self {
-        BackendLabel { name: name.to_string(), kind: Some(kind) }
+    fn of(name: &str, kind: BackendKind, model: Option<String>) -> Self {
+        BackendLabel { name: name.to_string(), kind: Some(kind), model }
     }
 }
 
@@ -71,14 +80,19 @@ impl Backends {
     /// Each stage's backend, by name and kind, for the status line and the summary.
     pub fn labels(&self) -> [(Stage, BackendLabel); 6] {
         [
-            (Stage::Ideation, BackendLabel::of(self.ideator.name(), self.ideator.kind())),
-            (Stage::Images, BackendLabel::of(self.images.name(), self.images.kind())),
-            (Stage::Matting, BackendLabel::of(self.matting.name(), self.matting.kind())),
-            (Stage::Shape, BackendLabel::of(self.shape.name(), self.shape.kind())),
-            (Stage::Fabrication, BackendLabel::of(self.fab.name(), self.fab.kind())),
-            (Stage::Slicing, BackendLabel::of(self.slicer.name(), self.slicer.kind())),
+            (Stage::Ideation, BackendLabel::of(self.ideator.name(), self.ideator.kind(), self.ideator.model())),
+            (Stage::Images, BackendLabel::of(self.images.name(), self.images.kind(), self.images.model())),
+            (Stage::Matting, BackendLabel::of(self.matting.name(), self.matting.kind(), None)),
+            (Stage::Shape, BackendLabel::of(self.shape.name(), self.shape.kind(), self.shape.model())),
+            (Stage::Fabrication, BackendLabel::of(self.fab.name(), self.fab.kind(), None)),
+            (Stage::Slicing, BackendLabel::of(self.slicer.name(), self.slicer.kind(), None)),
         ]
     }
+}
+
+/// The local Hunyuan3D-2 model the config describes (found, not loaded), or why there is none.
+pub fn local_hunyuan3d(cfg: &Config) -> Result<crate::shapegen::hunyuan3d::backend::LazyHunyuan3D, String> {
+    shape_model::hunyuan3d(cfg)
 }
 
 /// A backend the config names that cannot run on this machine.
@@ -86,35 +100,51 @@ impl Backends {
 #[error("{stage} backend {name} cannot run: {why}")]
 pub struct BackendError {
     pub stage: &'static str,
-    pub name: &'static str,
+    pub name: String,
     pub why: String,
 }
 
 impl Backends {
-    /// Builds each stage's backend as the config asks; `auto` takes the best one this machine has.
-    /// Names are checked when the config loads, so only what this machine lacks can fail here.
+    /// Builds each stage's backend as the config and the environment ask; `auto` takes the best one
+    /// this machine has. Names are checked when the config loads, so only what this machine lacks
+    /// (weights, keys, addresses) can fail here.
     pub fn from_config(cfg: &Config) -> Result<Backends, BackendError> {
+        Backends::from_config_env(cfg, &process_env)
+    }
+
+    /// [`Backends::from_config`] with the environment given, for tests.
+    pub fn from_config_env(cfg: &Config, env: Env<'_>) -> Result<Backends, BackendError> {
         let b = &cfg.backends;
-        let ideator: Arc<dyn Ideator> = match b.ideation {
-            IdeationBackend::Auto | IdeationBackend::Templates => Arc::new(TemplateIdeator),
-        };
-        let procedural = matches!(b.images, ImagesBackend::Auto | ImagesBackend::Procedural);
-        let images: Arc<dyn ImageGenerator> = match b.images {
-            ImagesBackend::Auto | ImagesBackend::Procedural => Arc::new(ProceduralImages::new()),
-        };
+        let http = Http::new(cfg.network.clone())
+            .map_err(|e| BackendError { stage: "network", name: "http".into(), why: e.to_string() })?;
+        let ideator = remote::ideator(b, env, &http)?;
+        let images = remote::images(b, env, &http)?;
+        let procedural = images.name() == "procedural";
         let matting: Arc<dyn Matting> = match b.matting {
             MattingBackend::Auto | MattingBackend::Classical => Arc::new(ClassicalMatting::default()),
         };
+        let pool = remote::pool(b, env, &http)?;
         let shape: Arc<dyn ShapeGenerator> = match b.shape {
-            ShapeBackend::Auto => match shape_model::hunyuan3d(cfg) {
-                Ok(h) if procedural => Arc::new(shape_model::MotifOr::new(Arc::new(h))),
-                Ok(h) => Arc::new(h),
-                Err(why) => shape_model::offline_fallback(procedural, &why),
+            ShapeBackend::Auto => match (pool, shape_model::hunyuan3d(cfg)) {
+                (Some(p), _) if procedural => Arc::new(shape_model::MotifOr::new(Arc::new(p))),
+                (Some(p), _) => Arc::new(p),
+                (None, Ok(h)) if procedural => Arc::new(shape_model::MotifOr::new(Arc::new(h))),
+                (None, Ok(h)) => Arc::new(h),
+                (None, Err(why)) => shape_model::offline_fallback(procedural, &why),
             },
             ShapeBackend::Hunyuan3d => Arc::new(shape_model::hunyuan3d(cfg).map_err(|why| BackendError {
                 stage: "shape",
-                name: "hunyuan3d",
+                name: "hunyuan3d".into(),
                 why,
+            })?),
+            ShapeBackend::Remote => Arc::new(pool.ok_or_else(|| BackendError {
+                stage: "shape",
+                name: "remote".into(),
+                why: format!(
+                    "no Hunyuan3D-2 servers are configured: set {}=http://HOST:8081 (several separated by commas) \
+                     or backends.remote.servers in the config",
+                    crate::shapegen::remote::SERVERS_ENV
+                ),
             })?),
             ShapeBackend::Motif => Arc::new(MotifOrInflate::new(InflateGenerator::default())),
             ShapeBackend::Inflate => Arc::new(InflateGenerator::default()),
@@ -127,7 +157,7 @@ impl Backends {
                 None => {
                     return Err(BackendError {
                         stage: "slicer",
-                        name: "prusa-slicer",
+                        name: "prusa-slicer".into(),
                         why: "it is not on PATH; install it, or use slicer = \"auto\"".into(),
                     })
                 }
@@ -142,6 +172,71 @@ impl Backends {
             slicer,
             rates: cfg.pricing.clone(),
         })
+    }
+}
+
+/// The services each stage can use, resolved from the config and the environment.
+mod remote {
+    use super::BackendError;
+    use crate::config::{BackendChoice, IdeationBackend, ImagesBackend};
+    use crate::ideation::llm::LlmIdeator;
+    use crate::ideation::remote::{CloudflareChat, OllamaChat, OpenAiChat};
+    use crate::ideation::templates::TemplateIdeator;
+    use crate::ideation::Ideator;
+    use crate::imagegen::remote::{CloudflareImages, OpenAiImages};
+    use crate::imagegen::{ImageGenerator, ProceduralImages};
+    use crate::net::services::Env;
+    use crate::net::Http;
+    use crate::shapegen::remote::RemotePool;
+    use std::sync::Arc;
+
+    fn missing(stage: &'static str, name: impl ToString) -> impl FnOnce(String) -> BackendError {
+        move |why| BackendError { stage, name: name.to_string(), why }
+    }
+
+    pub fn ideator(b: &BackendChoice, env: Env<'_>, http: &Http) -> Result<Arc<dyn Ideator>, BackendError> {
+        let cloudflare = || b.cloudflare.resolve(env).map(|cf| LlmIdeator::new(CloudflareChat { http: http.clone(), cf }, "cloudflare"));
+        let openai = || b.openai.resolve(env).map(|api| LlmIdeator::new(OpenAiChat::new(http.clone(), api), "openai"));
+        let ollama = || {
+            let (api, configured) = b.ollama.resolve(env);
+            (LlmIdeator::new(OllamaChat { http: http.clone(), api }, "ollama"), configured)
+        };
+        Ok(match b.ideation {
+            IdeationBackend::Templates => Arc::new(TemplateIdeator),
+            IdeationBackend::Cloudflare => Arc::new(cloudflare().map_err(missing("ideas", b.ideation))?),
+            IdeationBackend::Openai => Arc::new(openai().map_err(missing("ideas", b.ideation))?),
+            IdeationBackend::Ollama => Arc::new(ollama().0),
+            IdeationBackend::Auto => match (cloudflare(), openai(), ollama()) {
+                (Ok(c), _, _) => Arc::new(c),
+                (_, Ok(o), _) => Arc::new(o),
+                (_, _, (o, true)) => Arc::new(o),
+                _ => Arc::new(TemplateIdeator),
+            },
+        })
+    }
+
+    pub fn images(b: &BackendChoice, env: Env<'_>, http: &Http) -> Result<Arc<dyn ImageGenerator>, BackendError> {
+        let cloudflare = || b.cloudflare.resolve(env).map(|cf| CloudflareImages { http: http.clone(), cf });
+        let openai = || b.openai.resolve(env).map(|api| OpenAiImages { http: http.clone(), api });
+        Ok(match b.images {
+            ImagesBackend::Procedural => Arc::new(ProceduralImages::new()),
+            ImagesBackend::Cloudflare => Arc::new(cloudflare().map_err(missing("images", b.images))?),
+            ImagesBackend::Openai => Arc::new(openai().map_err(missing("images", b.images))?),
+            ImagesBackend::Auto => match (cloudflare(), openai()) {
+                (Ok(c), _) => Arc::new(c),
+                (_, Ok(o)) => Arc::new(o),
+                _ => Arc::new(ProceduralImages::new()),
+            },
+        })
+    }
+
+    /// The Hunyuan3D server pool when any server is configured.
+    pub fn pool(b: &BackendChoice, env: Env<'_>, http: &Http) -> Result<Option<RemotePool>, BackendError> {
+        let servers = b.remote.servers(env).map_err(missing("shape", "remote"))?;
+        if servers.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(RemotePool::new(http.clone(), servers, b.remote.token(env), b.remote.clone())))
     }
 }
 

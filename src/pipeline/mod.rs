@@ -8,7 +8,7 @@ mod deliver;
 mod runner;
 mod session;
 
-pub use backends::{BackendError, BackendLabel, Backends};
+pub use backends::{local_hunyuan3d, BackendError, BackendLabel, Backends};
 pub use create::{create, create_from, to_model_space, CreateError, Import};
 pub use runner::{Pipeline, PipelineError, Solid};
 pub use session::{

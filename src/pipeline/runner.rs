@@ -6,7 +6,7 @@ use super::session::{DamagedSession, Outcome, Session, SessionParams, SessionRes
 use crate::domain::{Concept, Origin, Stage};
 use crate::mesh::Mesh;
 use crate::shapegen::ShapeInput;
-use crate::stage::{CancelToken, NoProgress, Progress, ProgressEvent, StageError, StageReporter};
+use crate::stage::{CancelToken, Progress, ProgressEvent, StageError, StageReporter};
 use crate::store::{AssetKind, AssetRow, AssetStatus, NewAsset, Store, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -284,23 +284,68 @@ impl Run<'_> {
         let images = &self.backends().images;
         let total = pending.len();
         self.stage(Stage::Images, images.name(), |rep| {
-            for (i, (asset, concept)) in pending.iter().enumerate() {
+            let queue = std::sync::Mutex::new(pending.iter());
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let failures = std::sync::Mutex::new(Vec::new());
+            // Each picture is saved as it arrives, so its card fills in while the others are drawn.
+            let worker = || loop {
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some((asset, concept)) = next else { return };
                 if rep.is_cancelled() {
-                    return Err(StageError::Cancelled);
+                    return;
                 }
                 rep.note(&format!("drawing concept {}: {}", asset.slot + 1, concept.title));
-                let img = images.generate(concept, params.image_seed(asset.slot), &NoProgress)?;
-                let png = encode_png(&img)?;
-                let saved = self.store().put_file(&png, "png").and_then(|(rel, sha)| {
-                    self.store().finish_asset(&asset.id, AssetStatus::Generated, Some((&rel, &sha)), None)
-                });
-                saved.map_err(|e| StageError::Failed(e.to_string()))?;
-                rep.step(i + 1, total, &format!("concept {} drawn", asset.slot + 1));
+                match self.draw(asset, concept, params.image_seed(asset.slot), rep) {
+                    Ok(()) => {
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                        rep.step(n, total, &format!("concept {} drawn", asset.slot + 1));
+                    }
+                    Err(StageError::Cancelled) => return,
+                    Err(e) => {
+                        let message = e.to_string();
+                        let _ = self.store().finish_asset(&asset.id, AssetStatus::Failed, None, Some(&message));
+                        rep.note(&format!("concept {} could not be drawn: {message}", asset.slot + 1));
+                        if let Ok(mut f) = failures.lock() {
+                            f.push((asset.slot, message));
+                        }
+                    }
+                }
+            };
+            let workers = images.parallel().clamp(1, total);
+            std::thread::scope(|scope| {
+                for _ in 1..workers {
+                    scope.spawn(worker);
+                }
+                worker();
+            });
+            if rep.is_cancelled() {
+                return Err(StageError::Cancelled);
             }
-            Ok(())
+            let failures = failures.into_inner().unwrap_or_default();
+            match failures.as_slice() {
+                [] => Ok(()),
+                [(slot, message)] if total == 1 => {
+                    Err(StageError::Failed(format!("concept {} could not be drawn: {message}", slot + 1)))
+                }
+                [(_, first), ..] => Err(StageError::Failed(format!(
+                    "{} of {total} pictures could not be drawn ({first}); the others are saved: press r on a card to \
+                     try it again",
+                    failures.len()
+                ))),
+            }
         })?;
         self.store().set_step(&self.session, Some(Stage::Images))?;
         Ok(())
+    }
+
+    /// Draws one concept and saves its picture.
+    fn draw(&self, asset: &AssetRow, concept: &Concept, seed: u64, rep: &StageReporter) -> Result<(), StageError> {
+        let img = self.backends().images.generate(concept, seed, rep)?;
+        let png = encode_png(&img)?;
+        let saved = self.store().put_file(&png, "png").and_then(|(rel, sha)| {
+            self.store().finish_asset(&asset.id, AssetStatus::Generated, Some((&rel, &sha)), None)
+        });
+        saved.map_err(|e| StageError::Failed(e.to_string()))
     }
 
     /// The concept to make: the person's pick for facts, the one picture or model otherwise.

@@ -3,6 +3,7 @@
 pub mod hunyuan3d;
 mod inflate;
 pub mod motif;
+pub mod remote;
 mod sdf;
 
 pub use inflate::InflateGenerator;
@@ -23,5 +24,9 @@ pub struct ShapeInput<'a> {
 pub trait ShapeGenerator: Send + Sync {
     fn kind(&self) -> crate::stage::BackendKind;
     fn name(&self) -> &str;
+    /// The model behind it, where there is one.
+    fn model(&self) -> Option<String> {
+        None
+    }
     fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError>;
 }

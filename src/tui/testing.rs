@@ -36,7 +36,7 @@ pub fn facts() -> Facts {
 /// The app on `screen` at `w` x `h`, no session, offline backends, half-blocks.
 pub fn app_at(screen: ScreenId, w: u16, h: u16) -> App {
     let mut shared = Shared::new(Theme::default(), Size::new(w, h), Instant::now());
-    let offline = |name: &str| BackendLabel { name: name.into(), kind: Some(BackendKind::Offline) };
+    let offline = |name: &str| BackendLabel { name: name.into(), kind: Some(BackendKind::Offline), model: None };
     shared.backends = vec![
         (Stage::Ideation, offline("templates")),
         (Stage::Images, offline("procedural")),

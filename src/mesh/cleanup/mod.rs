@@ -13,6 +13,7 @@ mod orient;
 mod weld;
 
 pub use adjacency::EdgeCensus;
+pub(crate) use decimate::decimate;
 
 use crate::mesh::Mesh;
 use serde::{Deserialize, Serialize};

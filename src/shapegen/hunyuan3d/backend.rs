@@ -211,6 +211,19 @@ impl LazyHunyuan3D {
         &self.files
     }
 
+    /// One mesh with a request's own settings over the configured ones (`memoreez serve`).
+    pub fn generate_with(&self, input: &ShapeInput<'_>, request: &Overrides, progress: &dyn Progress) -> Result<Mesh, StageError> {
+        let generator = self.generator(progress)?;
+        let mut opts = generator.options().clone();
+        request.apply(&mut opts);
+        generator.generate_with(input, &opts, progress)
+    }
+
+    /// Loads the model now rather than on the first job (a server's start).
+    pub fn load_now(&self, progress: &dyn Progress) -> Result<(), StageError> {
+        self.generator(progress).map(|_| ()).map_err(Into::into)
+    }
+
     fn generator(&self, progress: &dyn Progress) -> Result<Arc<Hunyuan3DGenerator>, Error> {
         // Held while loading, so two shapes started together load the model once.
         let mut slot = self.loaded.lock().map_err(|_| Error::Model("an earlier load panicked".into()))?;

@@ -220,6 +220,22 @@ impl Hunyuan3DGenerator {
         &self.model
     }
 
+    /// One mesh with `opts` in place of the generator's own (a server's per-request settings).
+    pub fn generate_with(&self, input: &ShapeInput<'_>, opts: &Options, progress: &dyn Progress) -> Result<Mesh, StageError> {
+        progress.note(&format!(
+            "Hunyuan3D-2: {} steps, guidance {}, octree {}{}, {:?} on {:?}",
+            opts.steps,
+            opts.guidance,
+            opts.octree_resolution,
+            if opts.flashvdm { ", FlashVDM" } else { "" },
+            self.model.dtype,
+            self.model.device
+        ));
+        let noise = self.model.noise(input.seed)?;
+        let latents = self.model.latents(input.cutout, &noise, opts, progress)?;
+        Ok(self.model.mesh(&latents, opts, progress)?)
+    }
+
     pub fn options_mut(&mut self) -> &mut Options {
         &mut self.options
     }
@@ -235,17 +251,6 @@ impl ShapeGenerator for Hunyuan3DGenerator {
     }
 
     fn generate(&self, input: &ShapeInput<'_>, progress: &dyn Progress) -> Result<Mesh, StageError> {
-        progress.note(&format!(
-            "Hunyuan3D-2: {} steps, guidance {}, octree {}{}, {:?} on {:?}",
-            self.options.steps,
-            self.options.guidance,
-            self.options.octree_resolution,
-            if self.options.flashvdm { ", FlashVDM" } else { "" },
-            self.model.dtype,
-            self.model.device
-        ));
-        let noise = self.model.noise(input.seed)?;
-        let latents = self.model.latents(input.cutout, &noise, &self.options, progress)?;
-        Ok(self.model.mesh(&latents, &self.options, progress)?)
+        self.generate_with(input, &self.options, progress)
     }
 }
