@@ -198,15 +198,19 @@ impl RemotePool {
             return Err(NetError::bad_reply(service, "its job id is not a uid"));
         }
         let poll = Duration::from_secs_f64(self.settings.poll_s.clamp(0.05, 60.0));
-        let total = deadline.as_secs().max(1) as usize;
+        progress.note(&format!("{url} took it as job {uid}"));
+        let mut told = Duration::ZERO;
         loop {
             let elapsed = started.elapsed();
             if elapsed > deadline {
                 // A job that failed on the official server reads "processing" for ever.
                 return Err(NetError::Timeout { service: service.name.clone(), secs: deadline.as_secs() });
             }
-            let secs = elapsed.as_secs() as usize;
-            progress.step(secs.min(total), total, &format!("{url} working for {secs} s"));
+            // The server says nothing of its progress: say which one works, and for how long.
+            if elapsed >= told + Duration::from_secs(15) {
+                told = elapsed;
+                progress.note(&format!("{url} working for {} s", elapsed.as_secs()));
+            }
             let req = Request::get(format!("{url}/status/{uid}")).bearer(self.token.as_ref()).once();
             let status: Value = match self.http.send(service, &req, progress) {
                 Ok(reply) => reply.json(service)?,

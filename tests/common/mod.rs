@@ -27,6 +27,14 @@ impl Env {
         c.env("MEMOREEZ_DATA_DIR", self.data())
             .env_remove("MEMOREEZ_CONFIG")
             .env_remove("MEMOREEZ_TEST_PAUSE_AT")
+            .env_remove("MEMOREEZ_CLOUDFLARE_BASE_URL")
+            .env_remove("CLOUDFLARE_ACCOUNT_ID")
+            .env_remove("CLOUDFLARE_API_TOKEN")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
+            .env_remove("OLLAMA_HOST")
+            .env_remove("MEMOREEZ_HY3D_SERVERS")
+            .env_remove("MEMOREEZ_HY3D_TOKEN")
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("HOME", self.dir.path());
         c
