@@ -242,8 +242,16 @@ impl MeshMaker for Hunyuan3DMaker {
 
     fn make(&self, image: &image::RgbaImage, params: &JobParams, progress: &dyn crate::stage::Progress) -> Result<crate::mesh::Mesh, crate::stage::StageError> {
         use crate::matting::Matting;
-        let cutout = crate::matting::ClassicalMatting::default().cut_out(image, progress)?;
-        let input = crate::shapegen::ShapeInput { cutout: &cutout, concept: None, seed: params.seed };
+        // A cut-out (any transparency) goes as it is, as our own client sends; a plain picture first
+        // has its background removed, as the official server does with rembg.
+        let matted;
+        let cutout = if image.pixels().any(|p| p[3] < 255) {
+            image
+        } else {
+            matted = crate::matting::ClassicalMatting::default().cut_out(image, progress)?;
+            &matted
+        };
+        let input = crate::shapegen::ShapeInput { cutout, concept: None, seed: params.seed };
         let overrides = crate::shapegen::hunyuan3d::backend::Overrides {
             steps: Some(params.steps),
             guidance: Some(params.guidance),
