@@ -263,3 +263,51 @@ fn memoreez_serve_answers_our_client_and_the_official_one() {
     let (lo, hi) = mesh.bounds().unwrap();
     assert!(lo.iter().chain(hi.iter()).all(|c| c.abs() <= 1.02), "model space is ±1.01: {lo:?} {hi:?}");
 }
+
+#[test]
+fn doctor_checks_each_configured_service_and_never_prints_a_key() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path("/client/v4/accounts/acct42/ai/models/search"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": [], "success": true})))
+            .mount(&server),
+    );
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path("/v1/models"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "Incorrect API key provided"}})))
+            .mount(&server),
+    );
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path("/health"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "ok", "model": "Hunyuan3D-2 (turbo)", "queued": 2})))
+            .mount(&server),
+    );
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .env("CLOUDFLARE_ACCOUNT_ID", "acct42")
+        .env("CLOUDFLARE_API_TOKEN", TOKEN)
+        .env("MEMOREEZ_CLOUDFLARE_BASE_URL", format!("{}/client/v4", server.uri()))
+        .env("OPENAI_API_KEY", "sk-doctor-key-123456")
+        .env("OPENAI_BASE_URL", format!("{}/v1", server.uri()))
+        .env("MEMOREEZ_HY3D_SERVERS", format!("{},http://127.0.0.1:9", server.uri()))
+        .args(["--ideation", "auto", "doctor", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains(TOKEN) && !text.contains("sk-doctor-key-123456"), "{text}");
+    let report = stdout_json(&out);
+    let s = &report["services"];
+    assert_eq!(s["CLOUDFLARE_API_TOKEN"], "set");
+    assert_eq!(s["ideas backend"], "cloudflare (remote), @cf/meta/llama-3.1-8b-instruct");
+    assert_eq!(s["Cloudflare Workers AI"], "answers, and takes the token");
+    let openai = s[format!("the OpenAI-compatible server at {}/v1", server.uri())].as_str().unwrap();
+    assert!(openai.starts_with("401") && openai.contains("check OPENAI_API_KEY"), "{openai}");
+    assert_eq!(s[format!("server {}", server.uri())], "memoreez serve with Hunyuan3D-2 (turbo), 2 queued");
+    assert!(s["server http://127.0.0.1:9"].as_str().unwrap().contains("cannot reach"), "{s}");
+}

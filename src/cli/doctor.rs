@@ -52,6 +52,52 @@ fn push(lines: &mut Vec<(String, String)>, k: impl Into<String>, v: impl Into<St
     lines.push((k.into(), v.into()));
 }
 
+/// Which backend each AI stage uses, whether each service's key is set (never the key), and whether
+/// each configured service answers one cheap request.
+fn services(r: &mut Report, cfg: &memoreez::config::Config) {
+    use memoreez::net::services::{check, process_env};
+    use memoreez::net::{Http, Policy};
+    let s = r.section("services");
+    match memoreez::pipeline::Backends::from_config(cfg) {
+        Ok(b) => {
+            for (stage, label) in b.labels().iter().take(4) {
+                let model = label.model.as_deref().map(|m| format!(", {m}")).unwrap_or_default();
+                push(s, format!("{stage} backend"), format!("{label}{model}"));
+            }
+        }
+        Err(e) => push(s, "backends", e.to_string()),
+    }
+    let set = |var: &str| if process_env(var).is_some() { "set" } else { "not set" };
+    for var in ["CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN", "OPENAI_API_KEY"] {
+        push(s, var, set(var));
+    }
+    let http = Http::new(Policy { timeout_s: 5.0, connect_timeout_s: 3.0, retries: 0, ..cfg.network.clone() });
+    let Ok(http) = http else { return };
+    let shown = |r: Result<String, memoreez::net::NetError>| r.unwrap_or_else(|e| e.to_string());
+    let b = &cfg.backends;
+    if let Ok(cf) = b.cloudflare.resolve(&process_env) {
+        push(s, "Cloudflare Workers AI", shown(check::cloudflare(&http, &cf)));
+    }
+    if let Ok(api) = b.openai.resolve(&process_env) {
+        push(s, api.service().name, shown(check::openai(&http, &api)));
+    }
+    let (ollama, configured) = b.ollama.resolve(&process_env);
+    if configured || b.ideation == memoreez::config::IdeationBackend::Ollama {
+        push(s, ollama.service().name, shown(check::ollama(&http, &ollama)));
+    }
+    match b.remote.servers(&process_env) {
+        Ok(servers) if servers.is_empty() => push(s, "Hunyuan3D servers", "none (set MEMOREEZ_HY3D_SERVERS to use a pool)"),
+        Ok(servers) => {
+            let token = b.remote.token(&process_env);
+            for url in servers {
+                let line = shown(memoreez::shapegen::remote::check_server(&http, &url, token.as_ref()));
+                push(s, format!("server {url}"), line);
+            }
+        }
+        Err(e) => push(s, "Hunyuan3D servers", e),
+    }
+}
+
 /// First line a tool prints for `arg`, when it runs.
 fn tool_version(exe: &str, arg: &str) -> Option<String> {
     let out = Command::new(exe).arg(arg).stdin(Stdio::null()).output().ok()?;
@@ -244,6 +290,8 @@ pub fn run(ctx: &Context, a: DoctorArgs) -> CliResult {
     push(s, "hunyuan3d would use", choice);
     push(s, "auto order", AUTO_ORDER.join(", "));
     push(s, "shape backend setting", cfg.backends.shape.to_string());
+
+    services(&mut r, &cfg);
 
     let s = r.section("tools");
     push(

@@ -233,3 +233,39 @@ mod tests {
         assert_eq!((o.host.as_str(), configured), (OLLAMA_HOST, false));
     }
 }
+
+/// One cheap request each, for `memoreez doctor`: whether the service answers and takes the key.
+pub mod check {
+    use super::{Cloudflare, Ollama, OpenAi};
+    use crate::net::{Http, NetError, Request};
+    use crate::stage::NoProgress;
+    use serde_json::Value;
+
+    pub fn cloudflare(http: &Http, cf: &Cloudflare) -> Result<String, NetError> {
+        let service = cf.service();
+        let url = format!("{}/accounts/{}/ai/models/search?per_page=1", cf.base_url, cf.account_id);
+        http.send(&service, &Request::get(url).bearer(Some(&cf.token)).once(), &NoProgress)?;
+        Ok("answers, and takes the token".into())
+    }
+
+    pub fn openai(http: &Http, api: &OpenAi) -> Result<String, NetError> {
+        let service = api.service();
+        let reply = http.send(&service, &Request::get(format!("{}/models", api.base_url)).bearer(api.key.as_ref()).once(), &NoProgress)?;
+        let models: Value = reply.json(&service)?;
+        let ids: Vec<&str> = models["data"].as_array().into_iter().flatten().filter_map(|m| m["id"].as_str()).collect();
+        let has = |m: &str| if ids.contains(&m) { "listed" } else { "not listed" };
+        Ok(format!("answers; {} models, chat model {} {}", ids.len(), api.chat_model, has(&api.chat_model)))
+    }
+
+    pub fn ollama(http: &Http, api: &Ollama) -> Result<String, NetError> {
+        let service = api.service();
+        let reply = http.send(&service, &Request::get(format!("{}/api/tags", api.host)).once(), &NoProgress)?;
+        let tags: Value = reply.json(&service)?;
+        let names: Vec<&str> = tags["models"].as_array().into_iter().flatten().filter_map(|m| m["name"].as_str()).collect();
+        Ok(if names.contains(&api.model.as_str()) {
+            format!("answers; {} is pulled", api.model)
+        } else {
+            format!("answers, but {} is not pulled: run `ollama pull {}`", api.model, api.model)
+        })
+    }
+}

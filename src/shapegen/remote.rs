@@ -301,3 +301,19 @@ impl ShapeGenerator for RemotePool {
         }))
     }
 }
+
+/// One cheap request to a Hunyuan3D server, for `memoreez doctor`: `memoreez serve` answers
+/// `/health`; the official server has no such route but answers it with a 404.
+pub fn check_server(http: &Http, url: &str, token: Option<&Secret>) -> Result<String, NetError> {
+    let service = RemotePool::service(url);
+    let req = Request::get(format!("{url}/health")).bearer(token).once();
+    match http.send(&service, &req, &crate::stage::NoProgress) {
+        Ok(reply) => {
+            let v: Value = reply.json(&service)?;
+            let model = v["model"].as_str().unwrap_or("a model");
+            Ok(format!("memoreez serve with {model}, {} queued", v["queued"].as_u64().unwrap_or(0)))
+        }
+        Err(NetError::Status { status: 404, .. }) => Ok("answers (an official api_server: no /health)".into()),
+        Err(e) => Err(e),
+    }
+}
