@@ -53,7 +53,8 @@ fn found_in(dir: &Path, needle: &str) -> Vec<PathBuf> {
 
 fn quick_config(env: &Env, extra: &str) -> PathBuf {
     let p = env.path("config.toml");
-    std::fs::write(&p, format!("[backends]\nslicer = \"estimate\"\n[network]\nretries = 1\nbackoff_s = 0.05\n{extra}")).unwrap();
+    std::fs::write(&p, format!("[backends]\nslicer = \"estimate\"\n[network]\nretries = 1\nbackoff_s = 0.05\n{extra}"))
+        .unwrap();
     p
 }
 
@@ -70,13 +71,18 @@ fn make_with_cloudflare_ideas_and_pictures_makes_a_solid_from_the_servers_pictur
     rt.block_on(
         Mock::given(method("POST"))
             .and(path("/client/v4/accounts/acct42/ai/run/@cf/meta/llama-3.1-8b-instruct"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": {"response": concepts}, "success": true, "errors": [], "messages": []})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"result": {"response": concepts}, "success": true, "errors": [], "messages": []}),
+            ))
             .mount(&server),
     );
     rt.block_on(
         Mock::given(method("POST"))
             .and(path_regex("flux-1-schnell$"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": {"image": b64_encode(&disc_jpeg(1024))}, "success": true})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"result": {"image": b64_encode(&disc_jpeg(1024))}, "success": true})),
+            )
             .mount(&server),
     );
     let env = Env::new();
@@ -96,7 +102,10 @@ fn make_with_cloudflare_ideas_and_pictures_makes_a_solid_from_the_servers_pictur
     assert!(out.status.success(), "{err}");
     let summary = stdout_json(&out);
     assert_eq!(summary["concept"]["title"], "Sax Hero");
-    assert_eq!(summary["backends"]["ideas"], json!({"name": "cloudflare", "kind": "remote", "model": "@cf/meta/llama-3.1-8b-instruct"}));
+    assert_eq!(
+        summary["backends"]["ideas"],
+        json!({"name": "cloudflare", "kind": "remote", "model": "@cf/meta/llama-3.1-8b-instruct"})
+    );
     assert_eq!(summary["backends"]["images"]["model"], "@cf/black-forest-labs/flux-1-schnell");
     let mesh = common::read_stl(&out_path);
     assert!(mesh.triangles.len() > 1000);
@@ -143,13 +152,18 @@ fn shape_remote_makes_the_solid_from_the_servers_mesh_past_a_dead_server() {
     rt.block_on(
         Mock::given(method("POST"))
             .and(path("/send"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": "0a1b2c3d-0000-4000-8000-000000000001"})))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"uid": "0a1b2c3d-0000-4000-8000-000000000001"})),
+            )
             .mount(&server),
     );
     rt.block_on(
         Mock::given(method("GET"))
             .and(path("/status/0a1b2c3d-0000-4000-8000-000000000001"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb())})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb())})),
+            )
             .mount(&server),
     );
     let env = Env::new();
@@ -166,7 +180,10 @@ fn shape_remote_makes_the_solid_from_the_servers_mesh_past_a_dead_server() {
         .unwrap();
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("cannot reach the Hunyuan3D server http://127.0.0.1:9") && err.contains("trying the next server"), "{err}");
+    assert!(
+        err.contains("cannot reach the Hunyuan3D server http://127.0.0.1:9") && err.contains("trying the next server"),
+        "{err}"
+    );
     assert_eq!(stdout_json(&out)["backends"]["shape"]["kind"], "remote");
     // The server's sphere, not the disc's inflated silhouette: as deep as it is wide.
     let (lo, hi) = common::read_stl(&out_path).bounds().unwrap();
@@ -212,7 +229,8 @@ fn memoreez_serve_answers_our_client_and_the_official_one() {
     let input = fixture().join("input.png");
 
     // Our client through `shape`: the same mesh as the local model makes with the same settings.
-    let cfg = quick_config(&env, "[backends.remote]\npoll_s = 0.05\noctree_resolution = 32\nsteps = 5\nguidance = 5.0\n");
+    let cfg =
+        quick_config(&env, "[backends.remote]\npoll_s = 0.05\noctree_resolution = 32\nsteps = 5\nguidance = 5.0\n");
     let remote = env.path("remote.stl");
     let out = env
         .cmd()
@@ -224,8 +242,21 @@ fn memoreez_serve_answers_our_client_and_the_official_one() {
     assert!(out.status.success(), "{}", stderr(&out));
     let local = env.path("local.stl");
     let out = env.run(&[
-        "shape", "--image", input.to_str().unwrap(), "--weights", fixture().to_str().unwrap(), "--octree", "32",
-        "--steps", "5", "--guidance", "5.0", "--seed", "3", "--out", local.to_str().unwrap(),
+        "shape",
+        "--image",
+        input.to_str().unwrap(),
+        "--weights",
+        fixture().to_str().unwrap(),
+        "--octree",
+        "32",
+        "--steps",
+        "5",
+        "--guidance",
+        "5.0",
+        "--seed",
+        "3",
+        "--out",
+        local.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let (r, l) = (common::read_stl(&remote), common::read_stl(&local));
@@ -277,13 +308,18 @@ fn doctor_checks_each_configured_service_and_never_prints_a_key() {
     rt.block_on(
         Mock::given(method("GET"))
             .and(path("/v1/models"))
-            .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "Incorrect API key provided"}})))
+            .respond_with(
+                ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "Incorrect API key provided"}})),
+            )
             .mount(&server),
     );
     rt.block_on(
         Mock::given(method("GET"))
             .and(path("/health"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "ok", "model": "Hunyuan3D-2 (turbo)", "queued": 2})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"status": "ok", "model": "Hunyuan3D-2 (turbo)", "queued": 2})),
+            )
             .mount(&server),
     );
     let env = Env::new();

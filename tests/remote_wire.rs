@@ -152,7 +152,10 @@ fn cloudflare_ideas_with_a_schema_arrive_as_an_object() {
     );
     let ideator = LlmIdeator::new(CloudflareChat { http: fast(), cf: cloudflare(&server) }, "cloudflare");
     let cs = ideator.concepts(&facts(), 7, &NoProgress).unwrap();
-    assert_eq!(cs.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["Bee Keeper Bear", "Sax Hero", "Hive Horn", "Honey Notes"]);
+    assert_eq!(
+        cs.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
+        ["Bee Keeper Bear", "Sax Hero", "Hive Horn", "Honey Notes"]
+    );
     assert!(cs.iter().all(|c| c.prompt.contains("pure white background")));
     let sent = body(&server.requests()[0]);
     assert!(sent["max_tokens"].as_u64().unwrap() >= 1000, "the default of 256 cuts four concepts off");
@@ -170,7 +173,10 @@ fn a_refused_key_says_which_variable_to_check_and_never_shows_the_key() {
     }))));
     let ideator = LlmIdeator::new(CloudflareChat { http: fast(), cf: cloudflare(&server) }, "cloudflare");
     let err = ideator.concepts(&facts(), 1, &NoProgress).unwrap_err().to_string();
-    assert!(err.starts_with("401 from Cloudflare Workers AI: the key was refused: check CLOUDFLARE_API_TOKEN"), "{err}");
+    assert!(
+        err.starts_with("401 from Cloudflare Workers AI: the key was refused: check CLOUDFLARE_API_TOKEN"),
+        "{err}"
+    );
     assert!(!err.contains("cf-token-abcdef123"), "{err}");
     assert_eq!(server.requests().len(), 1, "a refused key is not retried");
 }
@@ -180,10 +186,12 @@ fn rate_limits_wait_as_asked_and_server_errors_are_retried() {
     let server = Server::start();
     let content = concepts_json().to_string();
     server.mount(Mock::given(method("POST")).and(path("/v1/chat/completions")).respond_with(script(vec![
-        ResponseTemplate::new(429).insert_header("retry-after", "1").set_body_json(json!({"error": {"message": "slow down"}})),
-        ResponseTemplate::new(500).set_body_string("upstream hiccup"),
-        openai_reply(&content),
-    ])));
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"error": {"message": "slow down"}})),
+            ResponseTemplate::new(500).set_body_string("upstream hiccup"),
+            openai_reply(&content),
+        ])));
     let notes = Notes::default();
     let started = std::time::Instant::now();
     let cs = LlmIdeator::new(OpenAiChat::new(fast(), openai(&server)), "openai").concepts(&facts(), 1, &notes).unwrap();
@@ -200,8 +208,12 @@ fn rate_limits_wait_as_asked_and_server_errors_are_retried() {
 #[test]
 fn a_server_asking_to_wait_too_long_fails_with_when_to_come_back() {
     let server = Server::start();
-    server.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600")));
-    let err = LlmIdeator::new(OpenAiChat::new(fast(), openai(&server)), "openai").concepts(&facts(), 1, &NoProgress).unwrap_err();
+    server.mount(
+        Mock::given(method("POST")).respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600")),
+    );
+    let err = LlmIdeator::new(OpenAiChat::new(fast(), openai(&server)), "openai")
+        .concepts(&facts(), 1, &NoProgress)
+        .unwrap_err();
     assert!(err.to_string().contains("asks to wait 3600 s"), "{err}");
 }
 
@@ -210,9 +222,7 @@ fn prose_and_fences_are_repaired_and_a_short_list_is_asked_again_with_the_error(
     let server = Server::start();
     let three = json!({"concepts": concepts_json()["concepts"].as_array().unwrap()[..3]}).to_string();
     let chatty = format!("Here are your concepts!\n```json\n{}\n```\nHope you like them.", concepts_json());
-    server.mount(
-        Mock::given(method("POST")).respond_with(script(vec![openai_reply(&three), openai_reply(&chatty)])),
-    );
+    server.mount(Mock::given(method("POST")).respond_with(script(vec![openai_reply(&three), openai_reply(&chatty)])));
     let notes = Notes::default();
     let cs = LlmIdeator::new(OpenAiChat::new(fast(), openai(&server)), "openai").concepts(&facts(), 1, &notes).unwrap();
     assert_eq!(cs[1].title, "Sax Hero");
@@ -246,7 +256,10 @@ fn a_server_without_json_schema_is_asked_for_a_json_object() {
     server.mount(
         Mock::given(method("POST"))
             .and(body_partial_json(json!({"response_format": {"type": "json_schema"}})))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "response_format json_schema is not supported"}}))),
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": {"message": "response_format json_schema is not supported"}})),
+            ),
     );
     server.mount(
         Mock::given(method("POST"))
@@ -279,9 +292,15 @@ fn ollama_gets_the_schema_as_format_and_the_seed_in_options() {
 #[test]
 fn an_ollama_model_not_pulled_says_how_to_pull_it() {
     let server = Server::start();
-    server.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": "model \"llama3.1:8b\" not found, try pulling it first"}))));
+    server.mount(
+        Mock::given(method("POST")).respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"error": "model \"llama3.1:8b\" not found, try pulling it first"})),
+        ),
+    );
     let api = Ollama { host: server.uri(), model: "llama3.1:8b".into() };
-    let err = LlmIdeator::new(OllamaChat { http: fast(), api }, "ollama").concepts(&facts(), 1, &NoProgress).unwrap_err();
+    let err =
+        LlmIdeator::new(OllamaChat { http: fast(), api }, "ollama").concepts(&facts(), 1, &NoProgress).unwrap_err();
     assert!(err.to_string().contains("ollama pull llama3.1:8b"), "{err}");
 }
 
@@ -291,7 +310,9 @@ fn a_reply_slower_than_the_timeout_fails_saying_so() {
     server.mount(Mock::given(method("POST")).respond_with(openai_reply("{}").set_delay(Duration::from_secs(3))));
     let http = Http::new(Policy { retries: 0, timeout_s: 0.5, ..Policy::default() }).unwrap();
     let started = std::time::Instant::now();
-    let err = LlmIdeator::new(OpenAiChat::new(http, openai(&server)), "openai").concepts(&facts(), 1, &NoProgress).unwrap_err();
+    let err = LlmIdeator::new(OpenAiChat::new(http, openai(&server)), "openai")
+        .concepts(&facts(), 1, &NoProgress)
+        .unwrap_err();
     assert!(err.to_string().contains("did not answer within 1 s"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(3));
 }
@@ -300,7 +321,10 @@ fn a_reply_slower_than_the_timeout_fails_saying_so() {
 fn an_unreachable_service_names_the_address_to_check() {
     let api = OpenAi { base_url: "http://127.0.0.1:9".into(), ..openai(&Server::start()) };
     let http = Http::new(Policy { retries: 1, backoff_s: 0.01, ..Policy::default() }).unwrap();
-    let err = LlmIdeator::new(OpenAiChat::new(http, api), "openai").concepts(&facts(), 1, &NoProgress).unwrap_err().to_string();
+    let err = LlmIdeator::new(OpenAiChat::new(http, api), "openai")
+        .concepts(&facts(), 1, &NoProgress)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("cannot reach") && err.contains("127.0.0.1:9") && err.contains("OPENAI_BASE_URL"), "{err}");
 }
 
@@ -317,7 +341,9 @@ fn cancelling_stops_a_request_at_once() {
     let server = Server::start();
     server.mount(Mock::given(method("POST")).respond_with(openai_reply("{}").set_delay(Duration::from_secs(5))));
     let started = std::time::Instant::now();
-    let err = LlmIdeator::new(OpenAiChat::new(fast(), openai(&server)), "openai").concepts(&facts(), 1, &Cancelled).unwrap_err();
+    let err = LlmIdeator::new(OpenAiChat::new(fast(), openai(&server)), "openai")
+        .concepts(&facts(), 1, &Cancelled)
+        .unwrap_err();
     assert!(matches!(err, StageError::Cancelled), "{err}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -356,7 +382,10 @@ fn flux_pictures_arrive_as_base64_jpeg_and_are_brought_to_the_gallery_size() {
     assert_eq!(img.dimensions(), (memoreez::imagegen::IMAGE_SIZE, memoreez::imagegen::IMAGE_SIZE));
     assert!(img.get_pixel(256, 256)[0] < 160 && img.get_pixel(5, 5)[0] > 240);
     let prompt = body(&server.requests()[0])["prompt"].as_str().unwrap().to_string();
-    assert!(prompt.starts_with("A proud saxophonist. One solid, monolithic object") && prompt.len() <= 2048, "{prompt}");
+    assert!(
+        prompt.starts_with("A proud saxophonist. One solid, monolithic object") && prompt.len() <= 2048,
+        "{prompt}"
+    );
 }
 
 #[test]
@@ -364,14 +393,17 @@ fn a_cut_short_picture_and_a_refusal_are_told_apart() {
     let server = Server::start();
     let whole = b64_encode(&disc_jpeg(256));
     server.mount(
-        Mock::given(method("POST"))
-            .and(body_partial_json(json!({"seed": 1})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": {"image": &whole[..whole.len() / 3]}, "success": true}))),
+        Mock::given(method("POST")).and(body_partial_json(json!({"seed": 1}))).respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"result": {"image": &whole[..whole.len() / 3]}, "success": true})),
+        ),
     );
     server.mount(
-        Mock::given(method("POST"))
-            .and(body_partial_json(json!({"seed": 2})))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"success": false, "errors": [{"code": 3030, "message": "Input flagged as NSFW"}]}))),
+        Mock::given(method("POST")).and(body_partial_json(json!({"seed": 2}))).respond_with(
+            ResponseTemplate::new(400).set_body_json(
+                json!({"success": false, "errors": [{"code": 3030, "message": "Input flagged as NSFW"}]}),
+            ),
+        ),
     );
     let images = CloudflareImages { http: fast(), cf: cloudflare(&server) };
     let cut = images.generate(&concept(), 1, &NoProgress).unwrap_err().to_string();
@@ -383,7 +415,8 @@ fn a_cut_short_picture_and_a_refusal_are_told_apart() {
 #[test]
 fn openai_images_ask_for_b64_json_except_gpt_image_models() {
     let server = Server::start();
-    let reply = ResponseTemplate::new(200).set_body_json(json!({"created": 1, "data": [{"b64_json": b64_encode(&disc_jpeg(512))}]}));
+    let reply = ResponseTemplate::new(200)
+        .set_body_json(json!({"created": 1, "data": [{"b64_json": b64_encode(&disc_jpeg(512))}]}));
     server.mount(Mock::given(method("POST")).and(path("/v1/images/generations")).respond_with(reply));
     let dalle = OpenAiImages { http: fast(), api: openai(&server) };
     dalle.generate(&concept(), 1, &NoProgress).unwrap();
@@ -423,13 +456,18 @@ fn the_pool_skips_a_dead_server_and_polls_the_live_one_until_completed() {
         Mock::given(method("POST"))
             .and(path("/send"))
             .and(body_partial_json(json!({"type": "glb", "num_inference_steps": 5, "octree_resolution": 256})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": "2f6c5d1e-aaaa-bbbb-cccc-123456789abc"}))),
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"uid": "2f6c5d1e-aaaa-bbbb-cccc-123456789abc"})),
+            ),
     );
-    server.mount(Mock::given(method("GET")).and(path("/status/2f6c5d1e-aaaa-bbbb-cccc-123456789abc")).respond_with(script(vec![
-        ResponseTemplate::new(200).set_body_json(json!({"status": "processing"})),
-        ResponseTemplate::new(200).set_body_json(json!({"status": "processing"})),
-        ResponseTemplate::new(200).set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb())})),
-    ])));
+    server.mount(Mock::given(method("GET")).and(path("/status/2f6c5d1e-aaaa-bbbb-cccc-123456789abc")).respond_with(
+        script(vec![
+                ResponseTemplate::new(200).set_body_json(json!({"status": "processing"})),
+                ResponseTemplate::new(200).set_body_json(json!({"status": "processing"})),
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb())})),
+            ]),
+    ));
     let notes = Notes::default();
     let p = pool(vec!["http://127.0.0.1:9".into(), server.uri()], quick());
     let img = cutout();
@@ -441,7 +479,11 @@ fn the_pool_skips_a_dead_server_and_polls_the_live_one_until_completed() {
     assert!(told.contains(&format!("{} made", server.uri())), "{told}");
     let sent = body(&server.requests()[0]);
     let png = memoreez::net::b64_decode(sent["image"].as_str().unwrap()).unwrap();
-    assert_eq!(image::load_from_memory(&png).unwrap().to_rgba8(), img, "the cut-out goes as a lossless PNG with its alpha");
+    assert_eq!(
+        image::load_from_memory(&png).unwrap().to_rgba8(),
+        img,
+        "the cut-out goes as a lossless PNG with its alpha"
+    );
     assert_eq!(sent["seed"], 5);
 }
 
@@ -449,10 +491,11 @@ fn the_pool_skips_a_dead_server_and_polls_the_live_one_until_completed() {
 fn the_generate_protocol_returns_the_file_and_official_errors_read_well() {
     let server = Server::start();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/generate"))
-            .and(body_partial_json(json!({"seed": 1})))
-            .respond_with(ResponseTemplate::new(200).insert_header("content-type", "application/octet-stream").set_body_bytes(sphere_glb())),
+        Mock::given(method("POST")).and(path("/generate")).and(body_partial_json(json!({"seed": 1}))).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/octet-stream")
+                .set_body_bytes(sphere_glb()),
+        ),
     );
     server.mount(
         Mock::given(method("POST"))
@@ -479,8 +522,15 @@ fn the_generate_protocol_returns_the_file_and_official_errors_read_well() {
 #[test]
 fn a_job_stuck_processing_runs_into_the_deadline_and_the_server_is_set_aside() {
     let server = Server::start();
-    server.mount(Mock::given(method("POST")).and(path("/send")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": "abc"}))));
-    server.mount(Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "processing"}))));
+    server.mount(
+        Mock::given(method("POST"))
+            .and(path("/send"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": "abc"}))),
+    );
+    server.mount(
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "processing"}))),
+    );
     let p = pool(vec![server.uri()], RemoteShapeSettings { deadline_s: 1, ..quick() });
     let img = cutout();
     let input = ShapeInput { cutout: &img, concept: None, seed: 1 };

@@ -57,7 +57,8 @@ struct Running {
 fn start(token: Option<&str>, queue: usize, open: bool) -> Running {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let gate = Arc::new(Gate { open: Mutex::new(open), cv: Condvar::new(), seen: Mutex::new(Vec::new()) });
-    let opts = ServeOptions { addr: "127.0.0.1:0".parse().unwrap(), token: token.and_then(Secret::new), queue, keep: 8 };
+    let opts =
+        ServeOptions { addr: "127.0.0.1:0".parse().unwrap(), token: token.and_then(Secret::new), queue, keep: 8 };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
     let maker: Arc<dyn MeshMaker> = gate.clone();
@@ -74,7 +75,13 @@ fn start(token: Option<&str>, queue: usize, open: bool) -> Running {
 }
 
 impl Running {
-    fn call(&self, method: &str, path: &str, body: Option<Value>, token: Option<&str>) -> (u16, Option<String>, Vec<u8>) {
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (u16, Option<String>, Vec<u8>) {
         let url = format!("{}{path}", self.url);
         self.rt.block_on(async move {
             let client = reqwest::Client::new();
@@ -125,7 +132,8 @@ fn the_official_generate_call_gets_a_glb_with_the_defaults_applied() {
     assert_eq!(glb_mesh(&body).triangles.len(), 4);
     let seen = s.gate.seen.lock().unwrap().clone();
     assert_eq!(seen, vec![JobParams { seed: 1234, octree_resolution: 128, steps: 5, guidance: 5.0, face_count: None }]);
-    let (status, _, body) = s.call("POST", "/generate", Some(json!({"image": png(32), "type": "stl", "octree_resolution": 256})), None);
+    let (status, _, body) =
+        s.call("POST", "/generate", Some(json!({"image": png(32), "type": "stl", "octree_resolution": 256})), None);
     assert_eq!(status, 200);
     let stl = memoreez::mesh::io::read_stl(&body).unwrap();
     assert_eq!(stl.bounds().unwrap().1, [2.0, 2.0, 2.0]);
@@ -134,7 +142,8 @@ fn the_official_generate_call_gets_a_glb_with_the_defaults_applied() {
 #[test]
 fn send_then_status_reports_processing_then_completed() {
     let s = start(None, 4, false);
-    let (status, _, body) = s.call("POST", "/send", Some(json!({"image": png(32), "seed": 7, "num_inference_steps": 3})), None);
+    let (status, _, body) =
+        s.call("POST", "/send", Some(json!({"image": png(32), "seed": 7, "num_inference_steps": 3})), None);
     assert_eq!(status, 200);
     let uid = json_of(&body)["uid"].as_str().unwrap().to_string();
     let (_, _, body) = s.call("GET", &format!("/status/{uid}"), None, None);

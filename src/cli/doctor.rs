@@ -86,7 +86,9 @@ fn services(r: &mut Report, cfg: &memoreez::config::Config) {
         push(s, ollama.service().name, shown(check::ollama(&http, &ollama)));
     }
     match b.remote.servers(&process_env) {
-        Ok(servers) if servers.is_empty() => push(s, "Hunyuan3D servers", "none (set MEMOREEZ_HY3D_SERVERS to use a pool)"),
+        Ok(servers) if servers.is_empty() => {
+            push(s, "Hunyuan3D servers", "none (set MEMOREEZ_HY3D_SERVERS to use a pool)")
+        }
         Ok(servers) => {
             let token = b.remote.token(&process_env);
             for url in servers {

@@ -76,7 +76,11 @@ pub fn run(ctx: &Context, a: ServeArgs) -> CliResult {
         tracing::info!(%addr, "serving Hunyuan3D-2");
     };
     rt.block_on(serve(Arc::new(maker), opts, announce, shutdown)).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::AddrInUse { ": the port is taken; pick another with --port" } else { "" };
+        let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+            ": the port is taken; pick another with --port"
+        } else {
+            ""
+        };
         CliError::Failed(format!("cannot serve on {}:{}: {e}{hint}", a.host, a.port))
     })?;
     Ok(ExitCode::SUCCESS)

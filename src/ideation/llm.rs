@@ -25,7 +25,13 @@ pub trait Chat: Send + Sync {
     fn service(&self) -> Service;
     fn model(&self) -> &str;
     fn kind(&self) -> BackendKind;
-    fn complete(&self, messages: &[Message], schema: &Value, seed: u64, progress: &dyn Progress) -> Result<Value, NetError>;
+    fn complete(
+        &self,
+        messages: &[Message],
+        schema: &Value,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<Value, NetError>;
 }
 
 /// The schema of a reply: four concepts with a title, a style and an image prompt.
@@ -195,7 +201,13 @@ impl<C: Chat> LlmIdeator<C> {
         LlmIdeator { chat, name }
     }
 
-    fn fall_back(&self, facts: &Facts, seed: u64, why: &str, progress: &dyn Progress) -> Result<Vec<Concept>, StageError> {
+    fn fall_back(
+        &self,
+        facts: &Facts,
+        seed: u64,
+        why: &str,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Concept>, StageError> {
         progress.note(&format!(
             "{} gave no usable concepts after {ATTEMPTS} tries ({why}); these four come from the offline \
              templates instead. Press R in the gallery to ask the model again.",
@@ -221,8 +233,10 @@ impl<C: Chat> Ideator for LlmIdeator<C> {
     fn concepts(&self, facts: &Facts, seed: u64, progress: &dyn Progress) -> Result<Vec<Concept>, StageError> {
         facts.validate().map_err(|e| StageError::BadInput(e.to_string()))?;
         let schema = schema();
-        let mut messages =
-            vec![Message { role: "system", content: SYSTEM_PROMPT.into() }, Message { role: "user", content: facts_message(facts) }];
+        let mut messages = vec![
+            Message { role: "system", content: SYSTEM_PROMPT.into() },
+            Message { role: "user", content: facts_message(facts) },
+        ];
         let mut why = String::new();
         for attempt in 0..ATTEMPTS {
             progress.step(attempt, ATTEMPTS, &format!("asking {} ({})", self.chat.service().name, self.chat.model()));

@@ -27,7 +27,10 @@ pub fn cloudflare_result(service: &Service, body: &Value) -> Result<Value, NetEr
         let said = crate::net::server_words(body.to_string().as_bytes());
         return Err(NetError::bad_reply(service, format!("it reported a failure: {said}")));
     }
-    body.get("result").cloned().filter(|r| !r.is_null()).ok_or_else(|| NetError::bad_reply(service, "its reply has no result"))
+    body.get("result")
+        .cloned()
+        .filter(|r| !r.is_null())
+        .ok_or_else(|| NetError::bad_reply(service, "its reply has no result"))
 }
 
 impl Chat for CloudflareChat {
@@ -43,7 +46,13 @@ impl Chat for CloudflareChat {
         BackendKind::Remote
     }
 
-    fn complete(&self, messages: &[Message], schema: &Value, seed: u64, progress: &dyn Progress) -> Result<Value, NetError> {
+    fn complete(
+        &self,
+        messages: &[Message],
+        schema: &Value,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<Value, NetError> {
         let service = self.service();
         let body = json!({
             "messages": wire(messages),
@@ -57,7 +66,11 @@ impl Chat for CloudflareChat {
         let reply: Value = self.http.send(&service, &req, progress)?.json(&service)?;
         let result = cloudflare_result(&service, &reply)?;
         // With a schema the response arrives already parsed; without, as text.
-        result.get("response").cloned().filter(|r| !r.is_null()).ok_or_else(|| NetError::bad_reply(&service, "its result has no response"))
+        result
+            .get("response")
+            .cloned()
+            .filter(|r| !r.is_null())
+            .ok_or_else(|| NetError::bad_reply(&service, "its result has no response"))
     }
 }
 
@@ -114,7 +127,13 @@ impl Chat for OpenAiChat {
         BackendKind::Remote
     }
 
-    fn complete(&self, messages: &[Message], schema: &Value, seed: u64, progress: &dyn Progress) -> Result<Value, NetError> {
+    fn complete(
+        &self,
+        messages: &[Message],
+        schema: &Value,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<Value, NetError> {
         let service = self.service();
         let url = format!("{}/chat/completions", self.api.base_url);
         let send = |strict: bool| {
@@ -134,7 +153,9 @@ impl Chat for OpenAiChat {
             }
         };
         let reply: Value = reply.json(&service)?;
-        let message = reply.pointer("/choices/0/message").ok_or_else(|| NetError::bad_reply(&service, "its reply has no choices"))?;
+        let message = reply
+            .pointer("/choices/0/message")
+            .ok_or_else(|| NetError::bad_reply(&service, "its reply has no choices"))?;
         if let Some(refusal) = message.get("refusal").and_then(Value::as_str).filter(|r| !r.is_empty()) {
             return Err(NetError::Refused { service: service.name, detail: crate::net::clean(refusal, 300) });
         }
@@ -161,7 +182,13 @@ impl Chat for OllamaChat {
         BackendKind::Remote
     }
 
-    fn complete(&self, messages: &[Message], schema: &Value, seed: u64, progress: &dyn Progress) -> Result<Value, NetError> {
+    fn complete(
+        &self,
+        messages: &[Message],
+        schema: &Value,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<Value, NetError> {
         let service = self.service();
         let body = json!({
             "model": self.api.model,
@@ -176,7 +203,10 @@ impl Chat for OllamaChat {
                 return Err(NetError::Status {
                     service: service.name.clone(),
                     status: 404,
-                    message: format!("{detail}: fetch it with `ollama pull {}` or set MEMOREEZ_OLLAMA_MODEL", self.api.model),
+                    message: format!(
+                        "{detail}: fetch it with `ollama pull {}` or set MEMOREEZ_OLLAMA_MODEL",
+                        self.api.model
+                    ),
                     detail,
                 })
             }
@@ -184,6 +214,8 @@ impl Chat for OllamaChat {
         };
         let reply: Value = reply.json(&service)?;
         let content = reply.pointer("/message/content").and_then(Value::as_str);
-        content.map(|c| Value::String(c.to_string())).ok_or_else(|| NetError::bad_reply(&service, "its reply has no message"))
+        content
+            .map(|c| Value::String(c.to_string()))
+            .ok_or_else(|| NetError::bad_reply(&service, "its reply has no message"))
     }
 }

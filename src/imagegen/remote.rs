@@ -17,7 +17,11 @@ pub const PARALLEL: usize = 4;
 
 /// The concept's prompt with the printability suffix (once), within `max` characters.
 fn prompt_for(concept: &Concept, max: usize) -> String {
-    let p = if concept.prompt.contains(PRINTABILITY_SUFFIX) { concept.prompt.clone() } else { with_suffix(&concept.prompt) };
+    let p = if concept.prompt.contains(PRINTABILITY_SUFFIX) {
+        concept.prompt.clone()
+    } else {
+        with_suffix(&concept.prompt)
+    };
     p.chars().take(max).collect()
 }
 
@@ -84,7 +88,10 @@ impl ImageGenerator for CloudflareImages {
         let req = Request::post(self.cf.run_url(&self.cf.image_model), &body).bearer(Some(&self.cf.token));
         let reply: Value = self.http.send(&service, &req, progress).map_err(policy_refusal)?.json(&service)?;
         let result = cloudflare_result(&service, &reply)?;
-        let b64 = result.get("image").and_then(Value::as_str).ok_or_else(|| NetError::bad_reply(&service, "its result has no image"))?;
+        let b64 = result
+            .get("image")
+            .and_then(Value::as_str)
+            .ok_or_else(|| NetError::bad_reply(&service, "its result has no image"))?;
         Ok(picture(&service, b64)?)
     }
 }

@@ -207,6 +207,60 @@ fn read_ascii(bytes: &[u8]) -> Result<Mesh, MeshIoError> {
     Ok(soup)
 }
 
+/// The mesh as a binary glTF (GLB): one node, one triangle primitive, positions and u32 indices, no
+/// transform, so a reader gets the coordinates exactly as given (Hunyuan3D's model space is Y up,
+/// as glTF's is).
+pub fn glb_bytes(m: &Mesh) -> Vec<u8> {
+    let nv = m.vertices.len();
+    let nt = m.triangles.len();
+    let (lo, hi) = m.bounds().unwrap_or(([0.0; 3], [0.0; 3]));
+    let positions = nv * 12;
+    let indices = nt * 12;
+    let json = serde_json::json!({
+        "asset": {"version": "2.0", "generator": concat!("memoreez ", env!("CARGO_PKG_VERSION"))},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "mode": 4}]}],
+        "accessors": [
+            {"bufferView": 0, "componentType": 5126, "count": nv, "type": "VEC3", "min": lo, "max": hi},
+            {"bufferView": 1, "componentType": 5125, "count": nt * 3, "type": "SCALAR"}
+        ],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": positions, "target": 34962},
+            {"buffer": 0, "byteOffset": positions, "byteLength": indices, "target": 34963}
+        ],
+        "buffers": [{"byteLength": positions + indices}]
+    });
+    let mut json = json.to_string().into_bytes();
+    while json.len() % 4 != 0 {
+        json.push(b' ');
+    }
+    let mut bin = Vec::with_capacity(positions + indices);
+    for v in &m.vertices {
+        for c in v {
+            bin.extend_from_slice(&c.to_le_bytes());
+        }
+    }
+    for t in &m.triangles {
+        for i in t {
+            bin.extend_from_slice(&i.to_le_bytes());
+        }
+    }
+    let total = 12 + 8 + json.len() + 8 + bin.len();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(b"glTF");
+    out.extend_from_slice(&2u32.to_le_bytes());
+    out.extend_from_slice(&(total as u32).to_le_bytes());
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"JSON");
+    out.extend_from_slice(&json);
+    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"BIN\0");
+    out.extend_from_slice(&bin);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,58 +359,4 @@ mod tests {
         let bytes = stl_bytes(&Mesh::default());
         assert!(matches!(read_stl(&bytes), Err(MeshIoError::NoTriangles)));
     }
-}
-
-/// The mesh as a binary glTF (GLB): one node, one triangle primitive, positions and u32 indices, no
-/// transform, so a reader gets the coordinates exactly as given (Hunyuan3D's model space is Y up,
-/// as glTF's is).
-pub fn glb_bytes(m: &Mesh) -> Vec<u8> {
-    let nv = m.vertices.len();
-    let nt = m.triangles.len();
-    let (lo, hi) = m.bounds().unwrap_or(([0.0; 3], [0.0; 3]));
-    let positions = nv * 12;
-    let indices = nt * 12;
-    let json = serde_json::json!({
-        "asset": {"version": "2.0", "generator": concat!("memoreez ", env!("CARGO_PKG_VERSION"))},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "mode": 4}]}],
-        "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": nv, "type": "VEC3", "min": lo, "max": hi},
-            {"bufferView": 1, "componentType": 5125, "count": nt * 3, "type": "SCALAR"}
-        ],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": 0, "byteLength": positions, "target": 34962},
-            {"buffer": 0, "byteOffset": positions, "byteLength": indices, "target": 34963}
-        ],
-        "buffers": [{"byteLength": positions + indices}]
-    });
-    let mut json = json.to_string().into_bytes();
-    while json.len() % 4 != 0 {
-        json.push(b' ');
-    }
-    let mut bin = Vec::with_capacity(positions + indices);
-    for v in &m.vertices {
-        for c in v {
-            bin.extend_from_slice(&c.to_le_bytes());
-        }
-    }
-    for t in &m.triangles {
-        for i in t {
-            bin.extend_from_slice(&i.to_le_bytes());
-        }
-    }
-    let total = 12 + 8 + json.len() + 8 + bin.len();
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(total as u32).to_le_bytes());
-    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&bin);
-    out
 }

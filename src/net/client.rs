@@ -31,7 +31,14 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { connect_timeout_s: 10.0, timeout_s: 120.0, retries: 3, backoff_s: 1.0, max_wait_s: 60.0, max_reply_mb: 64 }
+        Policy {
+            connect_timeout_s: 10.0,
+            timeout_s: 120.0,
+            retries: 3,
+            backoff_s: 1.0,
+            max_wait_s: 60.0,
+            max_reply_mb: 64,
+        }
     }
 }
 
@@ -163,7 +170,12 @@ impl Http {
         })
     }
 
-    async fn send_async(&self, service: &Service, req: &Request<'_>, progress: &dyn Progress) -> Result<Reply, NetError> {
+    async fn send_async(
+        &self,
+        service: &Service,
+        req: &Request<'_>,
+        progress: &dyn Progress,
+    ) -> Result<Reply, NetError> {
         let attempts = if req.retry { self.policy.retries + 1 } else { 1 };
         let mut attempt = 0;
         loop {
@@ -226,7 +238,8 @@ impl Http {
         };
         let mut resp = builder.send().await.map_err(|e| (fail(e), None))?;
         let status = resp.status().as_u16();
-        let retry_after = resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let retry_after =
+            resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         let content_type =
             resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         let limit = self.policy.max_reply_mb * 1024 * 1024;

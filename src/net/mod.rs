@@ -27,7 +27,8 @@ pub fn b64_decode(text: &str) -> Result<Vec<u8>, String> {
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
     );
     engine.decode(t.as_bytes()).map_err(|e| format!("its base64 is damaged or cut short ({e})"))
 }

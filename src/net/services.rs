@@ -135,7 +135,9 @@ impl CloudflareSettings {
             return Err("CLOUDFLARE_ACCOUNT_ID should be the 32 letters and digits of your account id".into());
         }
         Ok(Cloudflare {
-            base_url: base_url(&pick(env, "MEMOREEZ_CLOUDFLARE_BASE_URL", &self.base_url).unwrap_or(CLOUDFLARE_BASE.into())),
+            base_url: base_url(
+                &pick(env, "MEMOREEZ_CLOUDFLARE_BASE_URL", &self.base_url).unwrap_or(CLOUDFLARE_BASE.into()),
+            ),
             account_id,
             token,
             text_model: self.text_model.clone().unwrap_or(CLOUDFLARE_TEXT_MODEL.into()),
@@ -210,7 +212,8 @@ mod tests {
         assert_eq!(cf.run_url("@cf/x"), "https://api.cloudflare.com/client/v4/accounts/abc123/ai/run/@cf/x");
         let bad = file.resolve(&env(&[("CLOUDFLARE_API_TOKEN", "t"), ("CLOUDFLARE_ACCOUNT_ID", "a/../b")]));
         assert!(bad.unwrap_err().contains("account id"));
-        let local = file.resolve(&env(&[("CLOUDFLARE_API_TOKEN", "t"), ("MEMOREEZ_CLOUDFLARE_BASE_URL", "127.0.0.1:9/")]));
+        let local =
+            file.resolve(&env(&[("CLOUDFLARE_API_TOKEN", "t"), ("MEMOREEZ_CLOUDFLARE_BASE_URL", "127.0.0.1:9/")]));
         assert_eq!(local.unwrap().base_url, "http://127.0.0.1:9");
     }
 
@@ -250,7 +253,11 @@ pub mod check {
 
     pub fn openai(http: &Http, api: &OpenAi) -> Result<String, NetError> {
         let service = api.service();
-        let reply = http.send(&service, &Request::get(format!("{}/models", api.base_url)).bearer(api.key.as_ref()).once(), &NoProgress)?;
+        let reply = http.send(
+            &service,
+            &Request::get(format!("{}/models", api.base_url)).bearer(api.key.as_ref()).once(),
+            &NoProgress,
+        )?;
         let models: Value = reply.json(&service)?;
         let ids: Vec<&str> = models["data"].as_array().into_iter().flatten().filter_map(|m| m["id"].as_str()).collect();
         let has = |m: &str| if ids.contains(&m) { "listed" } else { "not listed" };
@@ -261,7 +268,8 @@ pub mod check {
         let service = api.service();
         let reply = http.send(&service, &Request::get(format!("{}/api/tags", api.host)).once(), &NoProgress)?;
         let tags: Value = reply.json(&service)?;
-        let names: Vec<&str> = tags["models"].as_array().into_iter().flatten().filter_map(|m| m["name"].as_str()).collect();
+        let names: Vec<&str> =
+            tags["models"].as_array().into_iter().flatten().filter_map(|m| m["name"].as_str()).collect();
         Ok(if names.contains(&api.model.as_str()) {
             format!("answers; {} is pulled", api.model)
         } else {

@@ -9,10 +9,10 @@ use crate::fab::{prusa, Fabricator, Slicer};
 use crate::ideation::Ideator;
 use crate::imagegen::ImageGenerator;
 use crate::matting::{ClassicalMatting, Matting};
-use crate::shapegen::motif::MotifOrInflate;
-use crate::shapegen::{InflateGenerator, ShapeGenerator};
 use crate::net::services::{process_env, Env};
 use crate::net::Http;
+use crate::shapegen::motif::MotifOrInflate;
+use crate::shapegen::{InflateGenerator, ShapeGenerator};
 use crate::stage::BackendKind;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -115,8 +115,11 @@ impl Backends {
     /// [`Backends::from_config`] with the environment given, for tests.
     pub fn from_config_env(cfg: &Config, env: Env<'_>) -> Result<Backends, BackendError> {
         let b = &cfg.backends;
-        let http = Http::new(cfg.network.clone())
-            .map_err(|e| BackendError { stage: "network", name: "http".into(), why: e.to_string() })?;
+        let http = Http::new(cfg.network.clone()).map_err(|e| BackendError {
+            stage: "network",
+            name: "http".into(),
+            why: e.to_string(),
+        })?;
         let ideator = remote::ideator(b, env, &http)?;
         let images = remote::images(b, env, &http)?;
         let procedural = images.name() == "procedural";
@@ -195,7 +198,9 @@ mod remote {
     }
 
     pub fn ideator(b: &BackendChoice, env: Env<'_>, http: &Http) -> Result<Arc<dyn Ideator>, BackendError> {
-        let cloudflare = || b.cloudflare.resolve(env).map(|cf| LlmIdeator::new(CloudflareChat { http: http.clone(), cf }, "cloudflare"));
+        let cloudflare = || {
+            b.cloudflare.resolve(env).map(|cf| LlmIdeator::new(CloudflareChat { http: http.clone(), cf }, "cloudflare"))
+        };
         let openai = || b.openai.resolve(env).map(|api| LlmIdeator::new(OpenAiChat::new(http.clone(), api), "openai"));
         let ollama = || {
             let (api, configured) = b.ollama.resolve(env);

@@ -118,6 +118,14 @@ pub(super) fn latest(
     Ok(rows.into_iter().rev().filter(|a| a.slot == slot).find_map(|a| intact(store, &a).map(|b| (a, b))))
 }
 
+/// A backend's name with its model, for the "started" line of the progress pane and the log.
+fn with_model(name: &str, model: Option<String>) -> String {
+    match model {
+        Some(m) => format!("{name}, {m}"),
+        None => name.to_string(),
+    }
+}
+
 pub(super) struct Run<'a> {
     pub(super) pipeline: &'a Pipeline,
     pub(super) session: String,
@@ -258,7 +266,7 @@ impl Run<'_> {
             return Ok(());
         }
         let ideator = &self.backends().ideator;
-        let concepts = self.stage(Stage::Ideation, ideator.name(), |rep| {
+        let concepts = self.stage(Stage::Ideation, &with_model(ideator.name(), ideator.model()), |rep| {
             let cs = ideator.concepts(&s.facts, s.params.seed, rep)?;
             if cs.len() != 4 {
                 return Err(StageError::Failed(format!("the ideation backend gave {} concepts, not 4", cs.len())));
@@ -283,7 +291,7 @@ impl Run<'_> {
         }
         let images = &self.backends().images;
         let total = pending.len();
-        self.stage(Stage::Images, images.name(), |rep| {
+        self.stage(Stage::Images, &with_model(images.name(), images.model()), |rep| {
             let queue = std::sync::Mutex::new(pending.iter());
             let done = std::sync::atomic::AtomicUsize::new(0);
             let failures = std::sync::Mutex::new(Vec::new());
@@ -401,7 +409,7 @@ impl Run<'_> {
             return read_mesh(&bytes).map_err(PipelineError::at(Stage::Shape));
         }
         let shape = &self.backends().shape;
-        let mesh = self.stage(Stage::Shape, shape.name(), |rep| {
+        let mesh = self.stage(Stage::Shape, &with_model(shape.name(), shape.model()), |rep| {
             let input = ShapeInput { cutout, concept, seed: params.image_seed(slot) };
             shape.generate(&input, rep)
         })?;

@@ -61,7 +61,8 @@ fn busy() -> Response {
 
 fn authorised(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(token) = &state.token else { return true };
-    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     // Compared in full whatever the first difference, so the time taken says nothing of the token.
     given.is_some_and(|g| {
         let (a, b) = (g.trim().as_bytes(), token.expose().as_bytes());
@@ -108,7 +109,11 @@ fn parse(body: &[u8]) -> Result<(image::RgbaImage, JobParams, String), String> {
         octree_resolution: uint("octree_resolution", 128, 16, 512)? as usize,
         steps: uint("num_inference_steps", 5, 1, 100)? as usize,
         guidance,
-        face_count: v.get("face_count").map(|_| uint("face_count", 40_000, 100, 5_000_000)).transpose()?.map(|n| n as usize),
+        face_count: v
+            .get("face_count")
+            .map(|_| uint("face_count", 40_000, 100, 5_000_000))
+            .transpose()?
+            .map(|n| n as usize),
     };
     let kind = v.get("type").and_then(Value::as_str).unwrap_or("glb").to_ascii_lowercase();
     if !matches!(kind.as_str(), "glb" | "stl") {
@@ -117,8 +122,8 @@ fn parse(body: &[u8]) -> Result<(image::RgbaImage, JobParams, String), String> {
     Ok((image, params, kind))
 }
 
-fn new_job(body: &[u8]) -> Result<(Job, String), Response> {
-    let (image, params, kind) = parse(body).map_err(failed)?;
+fn new_job(body: &[u8]) -> Result<(Job, String), String> {
+    let (image, params, kind) = parse(body)?;
     let uid = uuid::Uuid::new_v4().to_string();
     Ok((Job { uid, image, params, reply: None }, kind))
 }
@@ -129,7 +134,7 @@ async fn generate(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
     }
     let (mut job, kind) = match new_job(&body) {
         Ok(j) => j,
-        Err(r) => return r,
+        Err(why) => return failed(why),
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     job.reply = Some(tx);
@@ -140,7 +145,9 @@ async fn generate(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
         Ok(Ok(mesh)) if kind == "stl" => {
             ([(header::CONTENT_TYPE, "model/stl")], crate::mesh::io::stl_bytes(&mesh)).into_response()
         }
-        Ok(Ok(mesh)) => ([(header::CONTENT_TYPE, "model/gltf-binary")], crate::mesh::io::glb_bytes(&mesh)).into_response(),
+        Ok(Ok(mesh)) => {
+            ([(header::CONTENT_TYPE, "model/gltf-binary")], crate::mesh::io::glb_bytes(&mesh)).into_response()
+        }
         Ok(Err(message)) => failed(message),
         Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping"),
     }
@@ -152,7 +159,7 @@ async fn send(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
     }
     let (job, _) = match new_job(&body) {
         Ok(j) => j,
-        Err(r) => return r,
+        Err(why) => return failed(why),
     };
     let uid = job.uid.clone();
     match st.jobs.submit(job) {
@@ -167,7 +174,9 @@ async fn status(State(st): State<AppState>, headers: HeaderMap, Path(uid): Path<
     }
     st.jobs.with(&uid, |state| match state {
         None => failed(format!("no job {uid} here (finished jobs are kept for an hour)")),
-        Some(JobState::Queued) | Some(JobState::Running { .. }) => Json(json!({"status": "processing"})).into_response(),
+        Some(JobState::Queued) | Some(JobState::Running { .. }) => {
+            Json(json!({"status": "processing"})).into_response()
+        }
         Some(JobState::Done { glb, .. }) => {
             Json(json!({"status": "completed", "model_base64": b64_encode(glb)})).into_response()
         }
@@ -240,7 +249,12 @@ impl MeshMaker for Hunyuan3DMaker {
         format!("Hunyuan3D-2 ({})", folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
     }
 
-    fn make(&self, image: &image::RgbaImage, params: &JobParams, progress: &dyn crate::stage::Progress) -> Result<crate::mesh::Mesh, crate::stage::StageError> {
+    fn make(
+        &self,
+        image: &image::RgbaImage,
+        params: &JobParams,
+        progress: &dyn crate::stage::Progress,
+    ) -> Result<crate::mesh::Mesh, crate::stage::StageError> {
         use crate::matting::Matting;
         // A cut-out (any transparency) goes as it is, as our own client sends; a plain picture first
         // has its background removed, as the official server does with rembg.

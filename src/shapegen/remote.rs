@@ -73,7 +73,9 @@ impl RemoteShapeSettings {
             listed.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).map(crate::net::services::base_url).collect();
         for s in &servers {
             if !(s.starts_with("http://") || s.starts_with("https://")) {
-                return Err(format!("{s} is not an http:// or https:// address ({SERVERS_ENV} or backends.remote.servers)"));
+                return Err(format!(
+                    "{s} is not an http:// or https:// address ({SERVERS_ENV} or backends.remote.servers)"
+                ));
             }
         }
         Ok(servers)
@@ -101,7 +103,10 @@ pub struct RemotePool {
 
 impl RemotePool {
     pub fn new(http: Http, servers: Vec<String>, token: Option<Secret>, settings: RemoteShapeSettings) -> RemotePool {
-        let servers = servers.into_iter().map(|url| Server { url, busy: false, set_aside_until: None, last_error: None }).collect();
+        let servers = servers
+            .into_iter()
+            .map(|url| Server { url, busy: false, set_aside_until: None, last_error: None })
+            .collect();
         RemotePool { http, settings, token, servers: Mutex::new(servers) }
     }
 
@@ -118,14 +123,15 @@ impl RemotePool {
                 return Err(StageError::Cancelled);
             }
             {
-                let mut servers = self.servers.lock().map_err(|_| StageError::Failed("the server pool broke".into()))?;
+                let mut servers =
+                    self.servers.lock().map_err(|_| StageError::Failed("the server pool broke".into()))?;
                 let now = Instant::now();
                 let usable = |s: &Server| !tried.contains(&s.url) && s.set_aside_until.is_none_or(|t| t <= now);
                 if let Some(s) = servers.iter_mut().find(|s| usable(s) && !s.busy) {
                     s.busy = true;
                     return Ok(Some(s.url.clone()));
                 }
-                if !servers.iter().any(|s| usable(s)) {
+                if !servers.iter().any(usable) {
                     return Ok(None);
                 }
             }
@@ -144,7 +150,8 @@ impl RemotePool {
                 s.last_error = failure.map(ToString::to_string);
                 // A server that cannot be reached, fails or runs over is left out for a while; one
                 // that refused this picture may serve the next.
-                let sick = failure.is_some_and(|e| e.is_transient() || matches!(e, NetError::Status { status: 500..=599, .. }));
+                let sick = failure
+                    .is_some_and(|e| e.is_transient() || matches!(e, NetError::Status { status: 500..=599, .. }));
                 s.set_aside_until = sick.then(|| Instant::now() + Duration::from_secs(self.settings.set_aside_s));
             }
         }
@@ -174,7 +181,8 @@ impl RemotePool {
         let glb = match self.settings.protocol {
             Protocol::Generate => {
                 progress.note(&format!("{url} is making the mesh (one call, up to {} s)", deadline.as_secs()));
-                let req = Request::post(format!("{url}/generate"), body).bearer(self.token.as_ref()).timeout(deadline).once();
+                let req =
+                    Request::post(format!("{url}/generate"), body).bearer(self.token.as_ref()).timeout(deadline).once();
                 self.http.send(&service, &req, progress)?.bytes
             }
             Protocol::Send => self.send_and_poll(url, &service, body, deadline, progress)?,
@@ -193,7 +201,10 @@ impl RemotePool {
         let started = Instant::now();
         let req = Request::post(format!("{url}/send"), body).bearer(self.token.as_ref());
         let sent: Value = self.http.send(service, &req, progress)?.json(service)?;
-        let uid = sent.get("uid").and_then(Value::as_str).ok_or_else(|| NetError::bad_reply(service, "no uid in its /send reply"))?;
+        let uid = sent
+            .get("uid")
+            .and_then(Value::as_str)
+            .ok_or_else(|| NetError::bad_reply(service, "no uid in its /send reply"))?;
         if !uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || uid.is_empty() || uid.len() > 64 {
             return Err(NetError::bad_reply(service, "its job id is not a uid"));
         }
@@ -228,7 +239,10 @@ impl RemotePool {
                 }
                 Some("failed") | Some("error") => {
                     let said = crate::net::server_words(status.to_string().as_bytes());
-                    return Err(NetError::BadReply { service: service.name.clone(), detail: format!("the job failed: {said}") });
+                    return Err(NetError::BadReply {
+                        service: service.name.clone(),
+                        detail: format!("the job failed: {said}"),
+                    });
                 }
                 _ => {}
             }

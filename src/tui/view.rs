@@ -99,7 +99,15 @@ fn render_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer) {
     match overlay {
         Overlay::Help => {
             let mut notes = vec![format!("images: {} ({})", app.shared.graphics, app.shared.graphics_note)];
-            let kinds: Vec<String> = app.shared.backends.iter().map(|(s, b)| format!("{s} {b}")).collect();
+            let kinds: Vec<String> = app
+                .shared
+                .backends
+                .iter()
+                .map(|(s, b)| match &b.model {
+                    Some(m) => format!("{s} {b} {m}"),
+                    None => format!("{s} {b}"),
+                })
+                .collect();
             if !kinds.is_empty() {
                 notes.push(format!("backends: {}", kinds.join(", ")));
             }
@@ -159,9 +167,9 @@ mod tests {
 
     #[test]
     fn the_status_line_names_a_backends_kind_unless_it_is_built_in() {
-        let offline = BackendLabel { name: "templates".into(), kind: Some(BackendKind::Offline) };
+        let offline = BackendLabel { name: "templates".into(), kind: Some(BackendKind::Offline), model: None };
         assert_eq!(status_label(Stage::Ideation, &offline), "ideas templates");
-        let local = BackendLabel { name: "hunyuan3d".into(), kind: Some(BackendKind::Local) };
+        let local = BackendLabel { name: "hunyuan3d".into(), kind: Some(BackendKind::Local), model: None };
         assert_eq!(status_label(Stage::Shape, &local), "shape hunyuan3d (local)");
     }
 }

@@ -212,7 +212,12 @@ impl LazyHunyuan3D {
     }
 
     /// One mesh with a request's own settings over the configured ones (`memoreez serve`).
-    pub fn generate_with(&self, input: &ShapeInput<'_>, request: &Overrides, progress: &dyn Progress) -> Result<Mesh, StageError> {
+    pub fn generate_with(
+        &self,
+        input: &ShapeInput<'_>,
+        request: &Overrides,
+        progress: &dyn Progress,
+    ) -> Result<Mesh, StageError> {
         let generator = self.generator(progress)?;
         let mut opts = generator.options().clone();
         request.apply(&mut opts);

@@ -221,7 +221,12 @@ impl Hunyuan3DGenerator {
     }
 
     /// One mesh with `opts` in place of the generator's own (a server's per-request settings).
-    pub fn generate_with(&self, input: &ShapeInput<'_>, opts: &Options, progress: &dyn Progress) -> Result<Mesh, StageError> {
+    pub fn generate_with(
+        &self,
+        input: &ShapeInput<'_>,
+        opts: &Options,
+        progress: &dyn Progress,
+    ) -> Result<Mesh, StageError> {
         progress.note(&format!(
             "Hunyuan3D-2: {} steps, guidance {}, octree {}{}, {:?} on {:?}",
             opts.steps,
