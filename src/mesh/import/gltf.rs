@@ -82,6 +82,13 @@ fn open(bytes: &[u8]) -> Result<gltf::Gltf, ImportError> {
     }
 }
 
+/// Deepest node nesting accepted; real scenes stay in the tens.
+const MAX_DEPTH: usize = 256;
+/// Most nodes placed (instances included).
+const MAX_NODES: usize = 200_000;
+/// Most vertices placed in all, some 480 MB as floats.
+const MAX_VERTICES: usize = 40_000_000;
+
 pub(super) fn read(bytes: &[u8]) -> Result<Mesh, ImportError> {
     let doc = open(bytes)?;
     if doc.buffers().any(|b| matches!(b.source(), gltf::buffer::Source::Uri(_))) {
@@ -94,13 +101,25 @@ pub(super) fn read(bytes: &[u8]) -> Result<Mesh, ImportError> {
     let mut placed: Vec<(gltf::Mesh, Matrix)> = Vec::new();
     match doc.default_scene().or_else(|| doc.scenes().next()) {
         Some(scene) => {
-            let mut stack: Vec<(gltf::Node, Matrix)> = scene.nodes().map(|n| (n, IDENTITY)).collect();
-            while let Some((node, parent)) = stack.pop() {
+            // A hostile file (or a remote server's) may make its nodes a cycle or a tree that doubles
+            // at each level: bound the depth and the number of nodes placed.
+            let mut stack: Vec<(gltf::Node, Matrix, usize)> = scene.nodes().map(|n| (n, IDENTITY, 0)).collect();
+            let mut visited = 0usize;
+            while let Some((node, parent, depth)) = stack.pop() {
+                visited += 1;
+                if depth > MAX_DEPTH {
+                    return Err(malformed(format!(
+                        "its node tree is deeper than {MAX_DEPTH} levels or loops back on itself"
+                    )));
+                }
+                if visited > MAX_NODES {
+                    return Err(malformed(format!("its node tree places more than {MAX_NODES} nodes")));
+                }
                 let world = mul(&parent, &node.transform().matrix().map(|c| c.map(f64::from)));
                 if let Some(mesh) = node.mesh() {
                     placed.push((mesh, world));
                 }
-                stack.extend(node.children().map(|c| (c, world)));
+                stack.extend(node.children().map(|c| (c, world, depth + 1)));
             }
         }
         None => placed.extend(doc.meshes().map(|mesh| (mesh, IDENTITY))),
@@ -146,6 +165,9 @@ pub(super) fn read(bytes: &[u8]) -> Result<Mesh, ImportError> {
             };
             if let Some(bad) = order.iter().find(|&&i| i >= count) {
                 return Err(malformed(format!("a face refers to vertex {bad}, but the primitive has {count}")));
+            }
+            if m.vertices.len() + positions.len() > MAX_VERTICES {
+                return Err(unsupported(format!("it places more than {MAX_VERTICES} vertices")));
             }
             let base = m.vertices.len() as u32;
             m.vertices.extend(positions.into_iter().map(|p| apply(&world, p)));

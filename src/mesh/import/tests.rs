@@ -64,6 +64,11 @@ fn ply_ascii_and_binary_quads_are_read() {
 /// A binary glTF of one mesh (a unit cube with u16 indices) under a parent node that moves it up
 /// and a child node that scales it by `scale`.
 fn glb(scale: [f32; 3]) -> Vec<u8> {
+    glb_nodes(serde_json::json!([{"translation": [0.0, 5.0, 0.0], "children": [1]}, {"mesh": 0, "scale": scale}]))
+}
+
+/// The cube under the node tree `nodes`, whose first node is the scene's root.
+fn glb_nodes(nodes: serde_json::Value) -> Vec<u8> {
     let cube = crate::mesh::analysis::tests::cuboid([0.0; 3], [1.0; 3]);
     let mut bin: Vec<u8> = cube.vertices.iter().flatten().flat_map(|c| c.to_le_bytes()).collect();
     let pos_len = bin.len();
@@ -76,7 +81,7 @@ fn glb(scale: [f32; 3]) -> Vec<u8> {
         "asset": {"version": "2.0"},
         "scene": 0,
         "scenes": [{"nodes": [0]}],
-        "nodes": [{"translation": [0.0, 5.0, 0.0], "children": [1]}, {"mesh": 0, "scale": scale}],
+        "nodes": nodes,
         "meshes": [{"name": "cube", "primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}],
         "accessors": [
             {"bufferView": 0, "componentType": 5126, "count": 8, "type": "VEC3", "min": [0.0, 0.0, 0.0], "max": [1.0, 1.0, 1.0]},
@@ -122,6 +127,32 @@ fn a_mirroring_node_keeps_faces_pointing_out() {
     let m = import(&glb([-1.0, 1.0, 1.0]), "m.glb").unwrap();
     assert_cube(&m, 1000.0);
     assert_eq!(m.repair.inverted_shells, 0, "the reader itself turns mirrored faces");
+}
+
+#[test]
+fn node_cycles_and_exploding_trees_are_refused_at_once() {
+    let cycle = glb_nodes(serde_json::json!([{"mesh": 0, "children": [1]}, {"children": [0]}]));
+    let err = import(&cycle, "m.glb").unwrap_err().to_string();
+    assert!(err.contains("loops back") || err.contains("cycle") || err.contains("nodes"), "{err}");
+    // Each level points twice at the next: 2^40 placements if followed.
+    let levels: Vec<serde_json::Value> = (0..40)
+        .map(|i| {
+            if i == 39 {
+                serde_json::json!({"mesh": 0})
+            } else {
+                serde_json::json!({"mesh": 0, "children": [i + 1, i + 1]})
+            }
+        })
+        .collect();
+    let err = import(&glb_nodes(serde_json::Value::Array(levels)), "m.glb").unwrap_err().to_string();
+    assert!(err.contains("more than"), "{err}");
+}
+
+#[test]
+fn our_own_glb_reads_back_exactly() {
+    let cube = crate::mesh::analysis::tests::cuboid([0.0; 3], [1.0, 2.0, 3.0]);
+    let (format, back) = read_raw(&crate::mesh::io::glb_bytes(&cube), Some(Path::new("x.glb"))).unwrap();
+    assert_eq!((format, back.vertices, back.triangles), (Format::Gltf, cube.vertices, cube.triangles));
 }
 
 #[test]
