@@ -2,6 +2,7 @@
 
 use crate::fab::pricing::Rates;
 use crate::fab::HollowSpec;
+use crate::ideation::llama::LlamaSettings;
 use crate::net::services::{CloudflareSettings, OllamaSettings, OpenAiSettings};
 use crate::net::Policy;
 use crate::shapegen::hunyuan3d::backend::{DeviceChoice, Precision};
@@ -30,6 +31,8 @@ pub struct BackendChoice {
     pub ollama: OllamaSettings,
     /// `[backends.remote]`: Hunyuan3D-2 servers (the official `api_server.py` or `memoreez serve`).
     pub remote: RemoteShapeSettings,
+    /// `[backends.llama]`: a local GGUF model for ideas.
+    pub llama: LlamaSettings,
 }
 
 /// Settings of the Hunyuan3D-2 shape backend; all optional, the checkpoint's defaults apply.
@@ -64,6 +67,7 @@ impl Default for BackendChoice {
             openai: OpenAiSettings::default(),
             ollama: OllamaSettings::default(),
             remote: RemoteShapeSettings::default(),
+            llama: LlamaSettings::default(),
         }
     }
 }
@@ -82,6 +86,8 @@ pub enum IdeationBackend {
     Openai,
     /// An Ollama server (OLLAMA_HOST, default 127.0.0.1:11434).
     Ollama,
+    /// A local Llama-family GGUF model (MEMOREEZ_LLAMA_MODEL or backends.llama.model).
+    Llama,
 }
 
 /// `backends.images`; also `--images`.

@@ -71,6 +71,18 @@ fn services(r: &mut Report, cfg: &memoreez::config::Config) {
     for var in ["CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN", "OPENAI_API_KEY"] {
         push(s, var, set(var));
     }
+    push(
+        s,
+        "local LLM (llama)",
+        match b_llama(cfg) {
+            Ok(p) => format!(
+                "{} ({})",
+                p.display(),
+                memoreez::models::human_bytes(std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0))
+            ),
+            Err(e) => e,
+        },
+    );
     let http = Http::new(Policy { timeout_s: 5.0, connect_timeout_s: 3.0, retries: 0, ..cfg.network.clone() });
     let Ok(http) = http else { return };
     let shown = |r: Result<String, memoreez::net::NetError>| r.unwrap_or_else(|e| e.to_string());
@@ -98,6 +110,10 @@ fn services(r: &mut Report, cfg: &memoreez::config::Config) {
         }
         Err(e) => push(s, "Hunyuan3D servers", e),
     }
+}
+
+fn b_llama(cfg: &memoreez::config::Config) -> Result<std::path::PathBuf, String> {
+    cfg.backends.llama.resolve(&memoreez::net::services::process_env)
 }
 
 /// First line a tool prints for `arg`, when it runs.

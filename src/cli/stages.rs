@@ -128,7 +128,10 @@ pub fn ideas(ctx: &Context, a: IdeasArgs) -> CliResult {
     let backends = ctx.backends(&ctx.config()?)?;
     let seed = a.seed.unwrap_or_else(rand::random);
     let ideator = backends.ideator.clone();
-    let concepts = run_stage(Stage::Ideation, ideator.name().into(), move |rep| ideator.concepts(&facts, seed, rep))?;
+    let concepts =
+        run_stage(Stage::Ideation, memoreez::stage::described(ideator.name(), ideator.model()), move |rep| {
+            ideator.concepts(&facts, seed, rep)
+        })?;
     let json =
         serde_json::to_string_pretty(&ConceptsFile { seed, concepts }).map_err(|e| CliError::Failed(e.to_string()))?;
     match &a.out {
@@ -180,7 +183,9 @@ pub fn draw(ctx: &Context, a: DrawArgs) -> CliResult {
         (None, None) => return Err(CliError::BadInput("give --concepts FILE or --prompt TEXT".into())),
     };
     let images = ctx.backends(&ctx.config()?)?.images.clone();
-    let img = run_stage(Stage::Images, images.name().into(), move |rep| images.generate(&concept, seed, rep))?;
+    let img = run_stage(Stage::Images, memoreez::stage::described(images.name(), images.model()), move |rep| {
+        images.generate(&concept, seed, rep)
+    })?;
     write("--out", &a.out, &png(&img)?)?;
     eprintln!("{}: {}x{} pixels", a.out.display(), img.width(), img.height());
     Ok(ExitCode::SUCCESS)

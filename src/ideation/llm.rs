@@ -19,8 +19,26 @@ pub struct Message {
     pub content: String,
 }
 
-/// A chat model behind some wire format. `complete` returns the reply as text, or as a JSON value
-/// where the service already parsed it (Cloudflare's `json_schema` mode).
+/// Why a chat turn gave no reply.
+#[derive(Debug)]
+pub enum ChatError {
+    /// The model or service answered with something unusable: worth asking again.
+    Unusable(String),
+    /// Something the person must fix, or a cancel: the stage stops with it.
+    Stop(StageError),
+}
+
+impl From<NetError> for ChatError {
+    fn from(e: NetError) -> Self {
+        match e {
+            NetError::BadReply { detail, .. } => ChatError::Unusable(detail),
+            other => ChatError::Stop(other.into()),
+        }
+    }
+}
+
+/// A chat model, remote or local. `complete` returns the reply as text, or as a JSON value where
+/// the service already parsed it (Cloudflare's `json_schema` mode).
 pub trait Chat: Send + Sync {
     fn service(&self) -> Service;
     fn model(&self) -> &str;
@@ -31,7 +49,7 @@ pub trait Chat: Send + Sync {
         schema: &Value,
         seed: u64,
         progress: &dyn Progress,
-    ) -> Result<Value, NetError>;
+    ) -> Result<Value, ChatError>;
 }
 
 /// The schema of a reply: four concepts with a title, a style and an image prompt.
@@ -244,11 +262,11 @@ impl<C: Chat> Ideator for LlmIdeator<C> {
                 Ok(reply) => reply,
                 // A reply the service itself could not form counts as an unusable reply; anything the
                 // person must fix (a key, an address) stops here with its message.
-                Err(NetError::BadReply { detail, .. }) => {
+                Err(ChatError::Unusable(detail)) => {
                     why = detail;
                     continue;
                 }
-                Err(e) => return Err(e.into()),
+                Err(ChatError::Stop(e)) => return Err(e),
             };
             match read_concepts(&reply) {
                 Ok(concepts) => {

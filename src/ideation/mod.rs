@@ -15,6 +15,7 @@ pub trait Ideator: Send + Sync {
     fn concepts(&self, facts: &Facts, seed: u64, progress: &dyn Progress) -> Result<Vec<Concept>, StageError>;
 }
 
+pub mod llama;
 pub mod llm;
 pub mod remote;
 pub mod templates;

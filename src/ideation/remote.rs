@@ -1,7 +1,7 @@
 //! The chat wire formats: Cloudflare Workers AI, OpenAI-compatible `/chat/completions`, and Ollama's
 //! own `/api/chat`. Each turns a conversation into one reply; `llm` does the rest.
 
-use super::llm::{Chat, Message};
+use super::llm::{Chat, ChatError, Message};
 use crate::net::services::{Cloudflare, Ollama, OpenAi};
 use crate::net::{Http, NetError, Request, Service};
 use crate::stage::{BackendKind, Progress};
@@ -52,7 +52,7 @@ impl Chat for CloudflareChat {
         schema: &Value,
         seed: u64,
         progress: &dyn Progress,
-    ) -> Result<Value, NetError> {
+    ) -> Result<Value, ChatError> {
         let service = self.service();
         let body = json!({
             "messages": wire(messages),
@@ -70,7 +70,7 @@ impl Chat for CloudflareChat {
             .get("response")
             .cloned()
             .filter(|r| !r.is_null())
-            .ok_or_else(|| NetError::bad_reply(&service, "its result has no response"))
+            .ok_or_else(|| NetError::bad_reply(&service, "its result has no response").into())
     }
 }
 
@@ -133,7 +133,7 @@ impl Chat for OpenAiChat {
         schema: &Value,
         seed: u64,
         progress: &dyn Progress,
-    ) -> Result<Value, NetError> {
+    ) -> Result<Value, ChatError> {
         let service = self.service();
         let url = format!("{}/chat/completions", self.api.base_url);
         let send = |strict: bool| {
@@ -157,7 +157,7 @@ impl Chat for OpenAiChat {
             .pointer("/choices/0/message")
             .ok_or_else(|| NetError::bad_reply(&service, "its reply has no choices"))?;
         if let Some(refusal) = message.get("refusal").and_then(Value::as_str).filter(|r| !r.is_empty()) {
-            return Err(NetError::Refused { service: service.name, detail: crate::net::clean(refusal, 300) });
+            return Err(NetError::Refused { service: service.name, detail: crate::net::clean(refusal, 300) }.into());
         }
         let content = message.get("content").and_then(Value::as_str).unwrap_or_default();
         Ok(Value::String(content.to_string()))
@@ -188,7 +188,7 @@ impl Chat for OllamaChat {
         schema: &Value,
         seed: u64,
         progress: &dyn Progress,
-    ) -> Result<Value, NetError> {
+    ) -> Result<Value, ChatError> {
         let service = self.service();
         let body = json!({
             "model": self.api.model,
@@ -208,7 +208,8 @@ impl Chat for OllamaChat {
                         self.api.model
                     ),
                     detail,
-                })
+                }
+                .into())
             }
             other => other?,
         };
@@ -216,6 +217,6 @@ impl Chat for OllamaChat {
         let content = reply.pointer("/message/content").and_then(Value::as_str);
         content
             .map(|c| Value::String(c.to_string()))
-            .ok_or_else(|| NetError::bad_reply(&service, "its reply has no message"))
+            .ok_or_else(|| NetError::bad_reply(&service, "its reply has no message").into())
     }
 }

@@ -182,6 +182,7 @@ impl Backends {
 mod remote {
     use super::BackendError;
     use crate::config::{BackendChoice, IdeationBackend, ImagesBackend};
+    use crate::ideation::llama::LlamaChat;
     use crate::ideation::llm::LlmIdeator;
     use crate::ideation::remote::{CloudflareChat, OllamaChat, OpenAiChat};
     use crate::ideation::templates::TemplateIdeator;
@@ -202,6 +203,7 @@ mod remote {
             b.cloudflare.resolve(env).map(|cf| LlmIdeator::new(CloudflareChat { http: http.clone(), cf }, "cloudflare"))
         };
         let openai = || b.openai.resolve(env).map(|api| LlmIdeator::new(OpenAiChat::new(http.clone(), api), "openai"));
+        let llama = || b.llama.resolve(env).map(|path| LlmIdeator::new(LlamaChat::new(path, b.llama.clone()), "llama"));
         let ollama = || {
             let (api, configured) = b.ollama.resolve(env);
             (LlmIdeator::new(OllamaChat { http: http.clone(), api }, "ollama"), configured)
@@ -211,10 +213,12 @@ mod remote {
             IdeationBackend::Cloudflare => Arc::new(cloudflare().map_err(missing("ideas", b.ideation))?),
             IdeationBackend::Openai => Arc::new(openai().map_err(missing("ideas", b.ideation))?),
             IdeationBackend::Ollama => Arc::new(ollama().0),
-            IdeationBackend::Auto => match (cloudflare(), openai(), ollama()) {
-                (Ok(c), _, _) => Arc::new(c),
-                (_, Ok(o), _) => Arc::new(o),
-                (_, _, (o, true)) => Arc::new(o),
+            IdeationBackend::Llama => Arc::new(llama().map_err(missing("ideas", b.ideation))?),
+            IdeationBackend::Auto => match (cloudflare(), openai(), ollama(), llama()) {
+                (Ok(c), ..) => Arc::new(c),
+                (_, Ok(o), ..) => Arc::new(o),
+                (_, _, (o, true), _) => Arc::new(o),
+                (.., Ok(l)) => Arc::new(l),
                 _ => Arc::new(TemplateIdeator),
             },
         })

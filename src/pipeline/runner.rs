@@ -118,14 +118,6 @@ pub(super) fn latest(
     Ok(rows.into_iter().rev().filter(|a| a.slot == slot).find_map(|a| intact(store, &a).map(|b| (a, b))))
 }
 
-/// A backend's name with its model, for the "started" line of the progress pane and the log.
-fn with_model(name: &str, model: Option<String>) -> String {
-    match model {
-        Some(m) => format!("{name}, {m}"),
-        None => name.to_string(),
-    }
-}
-
 pub(super) struct Run<'a> {
     pub(super) pipeline: &'a Pipeline,
     pub(super) session: String,
@@ -266,13 +258,14 @@ impl Run<'_> {
             return Ok(());
         }
         let ideator = &self.backends().ideator;
-        let concepts = self.stage(Stage::Ideation, &with_model(ideator.name(), ideator.model()), |rep| {
-            let cs = ideator.concepts(&s.facts, s.params.seed, rep)?;
-            if cs.len() != 4 {
-                return Err(StageError::Failed(format!("the ideation backend gave {} concepts, not 4", cs.len())));
-            }
-            Ok(cs)
-        })?;
+        let concepts =
+            self.stage(Stage::Ideation, &crate::stage::described(ideator.name(), ideator.model()), |rep| {
+                let cs = ideator.concepts(&s.facts, s.params.seed, rep)?;
+                if cs.len() != 4 {
+                    return Err(StageError::Failed(format!("the ideation backend gave {} concepts, not 4", cs.len())));
+                }
+                Ok(cs)
+            })?;
         self.store().drop_assets(&self.session, &[AssetKind::ConceptImage])?;
         for (slot, c) in concepts.iter().enumerate() {
             let fields = NewAsset { slot, title: Some(&c.title), style: Some(c.style), prompt: Some(&c.prompt) };
@@ -291,7 +284,7 @@ impl Run<'_> {
         }
         let images = &self.backends().images;
         let total = pending.len();
-        self.stage(Stage::Images, &with_model(images.name(), images.model()), |rep| {
+        self.stage(Stage::Images, &crate::stage::described(images.name(), images.model()), |rep| {
             let queue = std::sync::Mutex::new(pending.iter());
             let done = std::sync::atomic::AtomicUsize::new(0);
             let failures = std::sync::Mutex::new(Vec::new());
@@ -409,7 +402,7 @@ impl Run<'_> {
             return read_mesh(&bytes).map_err(PipelineError::at(Stage::Shape));
         }
         let shape = &self.backends().shape;
-        let mesh = self.stage(Stage::Shape, &with_model(shape.name(), shape.model()), |rep| {
+        let mesh = self.stage(Stage::Shape, &crate::stage::described(shape.name(), shape.model()), |rep| {
             let input = ShapeInput { cutout, concept, seed: params.image_seed(slot) };
             shape.generate(&input, rep)
         })?;

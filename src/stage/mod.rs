@@ -7,6 +7,14 @@ mod progress;
 pub use error::StageError;
 pub use progress::{eta, CancelToken, NoProgress, Progress, ProgressEvent, StageReporter};
 
+/// A backend's name with its model, for the "started" line of the progress pane and the log.
+pub fn described(name: &str, model: Option<String>) -> String {
+    match model {
+        Some(m) => format!("{name}, {m}"),
+        None => name.to_string(),
+    }
+}
+
 /// Where a backend does its work; every backend says its own, for the status line and the JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
