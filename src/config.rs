@@ -307,11 +307,20 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        let cfg: Config = toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        // The parser's own message quotes the offending line, which may hold a key: say where instead.
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let message = crate::net::clean(e.message(), 400);
+            // A span over several lines is a whole table: no line to name.
+            match e.span().filter(|sp| !text.get(sp.clone()).unwrap_or("\n").contains('\n')) {
+                Some(span) => format!("line {}: {message}", text[..span.start].matches('\n').count() + 1),
+                None => message,
+            }
+        })?;
         crate::fab::spec::check_height(cfg.height_mm).map_err(|e| format!("height_mm: {e}"))?;
         cfg.print.check()?;
         cfg.hollow.spec().check()?;
         cfg.network.check()?;
+        cfg.pricing.check()?;
         Ok(cfg)
     }
 
@@ -396,6 +405,29 @@ mod tests {
         let err = Config::parse("[hollow]\nwall_mm = 0.4\n").unwrap_err();
         assert!(err.contains("wall_mm = 0.4 is outside 1-10 mm"), "{err}");
         assert!(Config::parse("[hollow]\ndrain = 4\n").unwrap_err().contains("drain"));
+    }
+
+    #[test]
+    fn a_refused_line_is_named_by_number_without_its_value() {
+        let err = Config::parse("height_mm = 80\napi_key = \"sk-live-abcdef123456\"\n").unwrap_err();
+        assert!(err.contains("api_key") && !err.contains("sk-live-abcdef123456"), "{err}");
+        let err = Config::parse("theme = \"light\"\nheight_mm = \"tall\"\n").unwrap_err();
+        assert!(err.starts_with("line 2: "), "{err}");
+        let err = Config::parse("[backends.openai]\napi_key = 42\n").unwrap_err();
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn prices_that_would_go_negative_wrap_or_vanish_are_refused() {
+        for (text, field) in [
+            ("[pricing]\nservice_cents = -20000", "service_cents"),
+            ("[pricing]\nshipping_eu_cents = 9223372036854775807", "shipping_eu_cents"),
+            ("[pricing]\nper_gram_cents = nan", "per_gram_cents"),
+            ("[pricing]\ncurrency = \"\\u001b[2J\"", "currency"),
+        ] {
+            let err = Config::parse(text).unwrap_err();
+            assert!(err.contains(field) && !err.contains('\u{1b}'), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -290,15 +290,26 @@ impl fmt::Display for Stage {
     }
 }
 
-/// A plausible email address: something@domain.tld, no spaces. Both front ends check with this.
+/// Longest email address accepted (RFC 5321's limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// A plausible email address: something@domain.tld, no spaces, no control characters (which could
+/// write to a terminal when the address is shown), at most 254 characters. Both front ends check
+/// with this.
 pub fn valid_email(email: &str) -> bool {
     let Some((user, domain)) = email.split_once('@') else { return false };
     !user.is_empty()
-        && !email.chars().any(char::is_whitespace)
+        && email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || is_bidi_control(c))
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
+}
+
+/// Unicode's bidirectional overrides and isolates, which reorder what a terminal shows.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 #[cfg(test)]
@@ -327,7 +338,18 @@ mod tests {
     #[test]
     fn emails() {
         assert!(valid_email("dad@example.com"));
-        for bad in ["dad", "@x.com", "a@b", "a b@c.de", "a@.com", "a@b.c."] {
+        let long = format!("{}@example.com", "a".repeat(250));
+        for bad in [
+            "dad",
+            "@x.com",
+            "a@b",
+            "a b@c.de",
+            "a@.com",
+            "a@b.c.",
+            "\u{1b}]0;pwned\u{7}@x.com",
+            "a\u{202e}b@x.com",
+            &long,
+        ] {
             assert!(!valid_email(bad), "{bad}");
         }
     }

@@ -62,8 +62,22 @@ enum Command {
     Doctor(cli::doctor::DoctorArgs),
 }
 
+/// Lets a command whose output is piped into `head` end quietly when the reader goes, as Unix tools
+/// do, instead of panicking on the failed write. Not for `serve` and the studio, which write to
+/// sockets and the terminal and handle their own errors.
+fn quit_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let args = Cli::parse();
+    if !matches!(args.command, None | Some(Command::Serve(_)) | Some(Command::Studio(_))) {
+        quit_on_closed_pipe();
+    }
     let ctx = cli::Context {
         data_dir: args.data_dir,
         config: args.config,

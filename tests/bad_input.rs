@@ -131,3 +131,24 @@ fn a_bad_config_file_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("heigth_mm"), "{}", stderr(&out));
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    for args in [&["doctor"][..], &["models", "list"][..], &["sessions"][..]] {
+        let mut child = env
+            .cmd()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the first line is written, as with `| head -0`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked") && out.status.code() != Some(101), "{args:?}: {:?} {err}", out.status);
+        assert!(out.status.success() || out.status.signal() == Some(13), "{args:?}: {:?}", out.status);
+    }
+}

@@ -38,6 +38,32 @@ pub struct Quote {
 }
 
 impl Rates {
+    /// Rates a shop could charge: none negative, not a number or absurdly large (the total must not
+    /// wrap), and a currency code of three capital letters.
+    pub fn check(&self) -> Result<(), String> {
+        const MAX_CENTS: i64 = 100_000_000;
+        if !(self.per_gram_cents.is_finite() && (0.0..=100_000.0).contains(&self.per_gram_cents)) {
+            return Err(format!("pricing.per_gram_cents = {} must be 0-100000", self.per_gram_cents));
+        }
+        let fixed = [
+            ("service_cents", self.service_cents),
+            ("shipping_eu_cents", self.shipping_eu_cents),
+            ("shipping_international_cents", self.shipping_international_cents),
+        ];
+        for (name, v) in fixed {
+            if !(0..=MAX_CENTS).contains(&v) {
+                return Err(format!("pricing.{name} = {v} must be 0-{MAX_CENTS}"));
+            }
+        }
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(format!(
+                "pricing.currency = {:?} must be a three-letter code such as EUR",
+                crate::net::clean(&self.currency, 20)
+            ));
+        }
+        Ok(())
+    }
+
     pub fn quote(&self, grams: f64, region: Region) -> Quote {
         // Round material up to the next cent so a print is never priced below its filament.
         let material_cents = (grams.max(0.0) * self.per_gram_cents).ceil() as i64;
