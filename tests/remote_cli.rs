@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{stderr, stdout_json, Env};
+use common::{disc_jpeg, sphere_glb, stderr, stdout_json, Env};
 use memoreez::net::b64_encode;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -18,20 +18,6 @@ const TOKEN: &str = "cf-secret-token-8f3a9c";
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
-}
-
-fn disc_jpeg(size: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(size, size, |x, y| {
-        let (dx, dy) = (x as f32 - size as f32 / 2.0, y as f32 - size as f32 * 0.55);
-        if (dx / 0.8).powi(2) + dy * dy < (size as f32 * 0.3).powi(2) {
-            image::Rgb([125, 125, 125])
-        } else {
-            image::Rgb([255, 255, 255])
-        }
-    });
-    let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
-    out
 }
 
 /// Every file under `dir`, searched for `needle`.
@@ -81,7 +67,7 @@ fn make_with_cloudflare_ideas_and_pictures_makes_a_solid_from_the_servers_pictur
             .and(path_regex("flux-1-schnell$"))
             .respond_with(
                 ResponseTemplate::new(200)
-                    .set_body_json(json!({"result": {"image": b64_encode(&disc_jpeg(1024))}, "success": true})),
+                    .set_body_json(json!({"result": {"image": b64_encode(&disc_jpeg(1024, 0.8))}, "success": true})),
             )
             .mount(&server),
     );
@@ -138,13 +124,6 @@ fn a_missing_key_is_named_before_any_work() {
     assert!(stderr(&out).contains("MEMOREEZ_HY3D_SERVERS"), "{}", stderr(&out));
 }
 
-fn sphere_glb() -> Vec<u8> {
-    let sdf = |p: [f32; 3]| (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt() - 0.8;
-    let progress = memoreez::stage::NoProgress;
-    let mesh = memoreez::shapegen::mesh_from_sdf(&sdf, ([-1.0; 3], [1.0; 3]), 40, &progress).unwrap();
-    memoreez::mesh::io::glb_bytes(&mesh)
-}
-
 #[test]
 fn shape_remote_makes_the_solid_from_the_servers_mesh_past_a_dead_server() {
     let rt = runtime();
@@ -162,14 +141,14 @@ fn shape_remote_makes_the_solid_from_the_servers_mesh_past_a_dead_server() {
             .and(path("/status/0a1b2c3d-0000-4000-8000-000000000001"))
             .respond_with(
                 ResponseTemplate::new(200)
-                    .set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb())})),
+                    .set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb(40))})),
             )
             .mount(&server),
     );
     let env = Env::new();
     let cfg = quick_config(&env, "[backends.remote]\npoll_s = 0.05\n");
     let picture = env.path("own.jpg");
-    std::fs::write(&picture, disc_jpeg(512)).unwrap();
+    std::fs::write(&picture, disc_jpeg(512, 0.8)).unwrap();
     let out_path = env.path("piece.stl");
     let out = env
         .cmd()

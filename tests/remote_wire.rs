@@ -3,6 +3,9 @@
 //! prose round the JSON, cut-short base64, a reply slower than the timeout, a GLB that is not a mesh,
 //! content-policy refusals and a pool with a dead server. Nothing here needs the internet.
 
+mod common;
+
+use common::{disc_jpeg, sphere_glb};
 use memoreez::domain::{Concept, Facts, Occasion, Style};
 use memoreez::ideation::llm::LlmIdeator;
 use memoreez::ideation::remote::{CloudflareChat, OllamaChat, OpenAiChat};
@@ -348,20 +351,6 @@ fn cancelling_stops_a_request_at_once() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
-fn disc_jpeg(size: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(size, size, |x, y| {
-        let (dx, dy) = (x as f32 - size as f32 / 2.0, y as f32 - size as f32 / 2.0);
-        if dx * dx + dy * dy < (size as f32 * 0.3).powi(2) {
-            image::Rgb([120, 120, 120])
-        } else {
-            image::Rgb([255, 255, 255])
-        }
-    });
-    let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
-    out
-}
-
 fn concept() -> Concept {
     Concept { title: "Sax Hero".into(), style: Style::Heroic, prompt: "A proud saxophonist".into() }
 }
@@ -374,7 +363,7 @@ fn flux_pictures_arrive_as_base64_jpeg_and_are_brought_to_the_gallery_size() {
             .and(path("/client/v4/accounts/acct1/ai/run/@cf/black-forest-labs/flux-1-schnell"))
             .and(body_partial_json(json!({"steps": 4, "seed": 99})))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "result": {"image": b64_encode(&disc_jpeg(1024))}, "success": true, "errors": [], "messages": []
+                "result": {"image": b64_encode(&disc_jpeg(1024, 1.0))}, "success": true, "errors": [], "messages": []
             }))),
     );
     let images = CloudflareImages { http: fast(), cf: cloudflare(&server) };
@@ -391,7 +380,7 @@ fn flux_pictures_arrive_as_base64_jpeg_and_are_brought_to_the_gallery_size() {
 #[test]
 fn a_cut_short_picture_and_a_refusal_are_told_apart() {
     let server = Server::start();
-    let whole = b64_encode(&disc_jpeg(256));
+    let whole = b64_encode(&disc_jpeg(256, 1.0));
     server.mount(
         Mock::given(method("POST")).and(body_partial_json(json!({"seed": 1}))).respond_with(
             ResponseTemplate::new(200)
@@ -416,7 +405,7 @@ fn a_cut_short_picture_and_a_refusal_are_told_apart() {
 fn openai_images_ask_for_b64_json_except_gpt_image_models() {
     let server = Server::start();
     let reply = ResponseTemplate::new(200)
-        .set_body_json(json!({"created": 1, "data": [{"b64_json": b64_encode(&disc_jpeg(512))}]}));
+        .set_body_json(json!({"created": 1, "data": [{"b64_json": b64_encode(&disc_jpeg(512, 1.0))}]}));
     server.mount(Mock::given(method("POST")).and(path("/v1/images/generations")).respond_with(reply));
     let dalle = OpenAiImages { http: fast(), api: openai(&server) };
     dalle.generate(&concept(), 1, &NoProgress).unwrap();
@@ -425,13 +414,6 @@ fn openai_images_ask_for_b64_json_except_gpt_image_models() {
     let r = server.requests();
     assert_eq!(body(&r[0])["response_format"], "b64_json");
     assert!(body(&r[1]).get("response_format").is_none());
-}
-
-/// A closed sphere in Hunyuan3D's model space, as a server would return it.
-fn sphere_glb() -> Vec<u8> {
-    let sdf = |p: [f32; 3]| (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt() - 0.8;
-    let mesh = memoreez::shapegen::mesh_from_sdf(&sdf, ([-1.0; 3], [1.0; 3]), 24, &NoProgress).unwrap();
-    memoreez::mesh::io::glb_bytes(&mesh)
 }
 
 fn pool(servers: Vec<String>, settings: RemoteShapeSettings) -> RemotePool {
@@ -465,7 +447,7 @@ fn the_pool_skips_a_dead_server_and_polls_the_live_one_until_completed() {
                 ResponseTemplate::new(200).set_body_json(json!({"status": "processing"})),
                 ResponseTemplate::new(200).set_body_json(json!({"status": "processing"})),
                 ResponseTemplate::new(200)
-                    .set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb())})),
+                    .set_body_json(json!({"status": "completed", "model_base64": b64_encode(&sphere_glb(24))})),
             ]),
     ));
     let notes = Notes::default();
@@ -494,7 +476,7 @@ fn the_generate_protocol_returns_the_file_and_official_errors_read_well() {
         Mock::given(method("POST")).and(path("/generate")).and(body_partial_json(json!({"seed": 1}))).respond_with(
             ResponseTemplate::new(200)
                 .insert_header("content-type", "application/octet-stream")
-                .set_body_bytes(sphere_glb()),
+                .set_body_bytes(sphere_glb(24)),
         ),
     );
     server.mount(

@@ -28,6 +28,12 @@ fn prompt_for(concept: &Concept, max: usize) -> String {
 /// Decodes a service's picture and makes it the gallery's square RGBA.
 fn picture(service: &Service, b64: &str) -> Result<RgbaImage, NetError> {
     let bytes = b64_decode(b64).map_err(|e| NetError::bad_reply(service, format!("the picture: {e}")))?;
+    // The JPEG decoder fills a cut-off picture with grey rather than failing: look for its end marker.
+    let jpeg = bytes.starts_with(&[0xFF, 0xD8]);
+    let tail = bytes.iter().rposition(|&b| b != 0).map_or(&bytes[..0], |end| &bytes[..=end]);
+    if jpeg && !tail.ends_with(&[0xFF, 0xD9]) {
+        return Err(NetError::bad_reply(service, "the picture is cut short (its JPEG data has no end)"));
+    }
     let img = image::load_from_memory(&bytes)
         .map_err(|e| NetError::bad_reply(service, format!("the picture cannot be read ({e}); it may be cut short")))?;
     let img = img.to_rgba8();

@@ -59,3 +59,26 @@ pub fn stderr(out: &Output) -> String {
 pub fn read_stl(path: &Path) -> memoreez::mesh::Mesh {
     memoreez::mesh::io::read_stl(&std::fs::read(path).expect("read stl")).expect("parse stl")
 }
+
+/// A JPEG of a grey ellipse (`squash` wide for each unit tall) on white, as an image service returns.
+pub fn disc_jpeg(size: u32, squash: f32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(size, size, |x, y| {
+        let (dx, dy) = (x as f32 - size as f32 / 2.0, y as f32 - size as f32 * 0.55);
+        if (dx / squash).powi(2) + dy * dy < (size as f32 * 0.3).powi(2) {
+            image::Rgb([120, 120, 120])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
+    out
+}
+
+/// A closed sphere of radius 0.8 in Hunyuan3D's model space, as a GLB a server would return.
+pub fn sphere_glb(resolution: usize) -> Vec<u8> {
+    let sdf = |p: [f32; 3]| (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt() - 0.8;
+    let progress = memoreez::stage::NoProgress;
+    let mesh = memoreez::shapegen::mesh_from_sdf(&sdf, ([-1.0; 3], [1.0; 3]), resolution, &progress).unwrap();
+    memoreez::mesh::io::glb_bytes(&mesh)
+}
