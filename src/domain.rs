@@ -159,6 +159,18 @@ pub struct Concept {
     pub prompt: String,
 }
 
+/// Appended to every image prompt: what makes a picture turn into a printable solid (the original's
+/// key learning). Image backends that read the subject stop at the first full stop before this.
+pub const PRINTABILITY_SUFFIX: &str = "One solid, monolithic object as an untextured clay render with soft \
+ambient occlusion, neutral grey, on a pure white background; no scenery, no text, no thin or floating \
+parts, a broad flat base, nothing overhanging more than 45 degrees.";
+
+/// An image prompt: the subject, then the printability suffix every concept's prompt carries.
+pub fn with_printability(subject: &str) -> String {
+    let subject = subject.trim().trim_end_matches(['.', ' ']);
+    format!("{subject}. {PRINTABILITY_SUFFIX}")
+}
+
 /// Money in integer cents of one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cents(pub i64);

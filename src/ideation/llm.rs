@@ -3,7 +3,7 @@
 //! feed the error back, and the template writer as the last resort, said so to the person.
 
 use super::templates::TemplateIdeator;
-use super::{Ideator, PRINTABILITY_SUFFIX};
+use super::Ideator;
 use crate::domain::{Concept, Facts, Style};
 use crate::net::{clean, NetError, Service};
 use crate::stage::{BackendKind, Progress, StageError};
@@ -197,15 +197,9 @@ fn assign_styles(items: Vec<(Option<Style>, String, String)>) -> Vec<Concept> {
         .zip(taken)
         .filter_map(|(&style, slot)| {
             let (title, prompt) = slot.or_else(|| rest.next())?;
-            Some(Concept { title, style, prompt: with_suffix(&prompt) })
+            Some(Concept { title, style, prompt: crate::domain::with_printability(&prompt) })
         })
         .collect()
-}
-
-/// The model's subject followed by the printability suffix every image prompt carries.
-pub fn with_suffix(subject: &str) -> String {
-    let subject = subject.trim().trim_end_matches(['.', ' ']);
-    format!("{subject}. {PRINTABILITY_SUFFIX}")
 }
 
 /// An [`Ideator`] over any [`Chat`].
@@ -298,6 +292,7 @@ impl<C: Chat> Ideator for LlmIdeator<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::PRINTABILITY_SUFFIX;
 
     fn four() -> Value {
         json!({"concepts": [

@@ -21,18 +21,6 @@ pub struct CloudflareChat {
     pub cf: Cloudflare,
 }
 
-/// Workers AI wraps every reply as `{"result", "success", "errors", "messages"}`.
-pub fn cloudflare_result(service: &Service, body: &Value) -> Result<Value, NetError> {
-    if body.get("success").and_then(Value::as_bool) == Some(false) {
-        let said = crate::net::server_words(body.to_string().as_bytes());
-        return Err(NetError::bad_reply(service, format!("it reported a failure: {said}")));
-    }
-    body.get("result")
-        .cloned()
-        .filter(|r| !r.is_null())
-        .ok_or_else(|| NetError::bad_reply(service, "its reply has no result"))
-}
-
 impl Chat for CloudflareChat {
     fn service(&self) -> Service {
         self.cf.service()
@@ -64,7 +52,7 @@ impl Chat for CloudflareChat {
         });
         let req = Request::post(self.cf.run_url(&self.cf.text_model), &body).bearer(Some(&self.cf.token));
         let reply: Value = self.http.send(&service, &req, progress)?.json(&service)?;
-        let result = cloudflare_result(&service, &reply)?;
+        let result = Cloudflare::result(&service, &reply)?;
         // With a schema the response arrives already parsed; without, as text.
         result
             .get("response")

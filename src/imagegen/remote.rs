@@ -3,9 +3,7 @@
 
 use super::{ImageGenerator, IMAGE_SIZE};
 use crate::domain::Concept;
-use crate::ideation::llm::with_suffix;
-use crate::ideation::remote::cloudflare_result;
-use crate::ideation::PRINTABILITY_SUFFIX;
+use crate::domain::{with_printability, PRINTABILITY_SUFFIX};
 use crate::net::services::{Cloudflare, OpenAi};
 use crate::net::{b64_decode, Http, NetError, Request, Service};
 use crate::stage::{BackendKind, Progress, StageError};
@@ -20,7 +18,7 @@ fn prompt_for(concept: &Concept, max: usize) -> String {
     let p = if concept.prompt.contains(PRINTABILITY_SUFFIX) {
         concept.prompt.clone()
     } else {
-        with_suffix(&concept.prompt)
+        with_printability(&concept.prompt)
     };
     p.chars().take(max).collect()
 }
@@ -93,7 +91,7 @@ impl ImageGenerator for CloudflareImages {
         });
         let req = Request::post(self.cf.run_url(&self.cf.image_model), &body).bearer(Some(&self.cf.token));
         let reply: Value = self.http.send(&service, &req, progress).map_err(policy_refusal)?.json(&service)?;
-        let result = cloudflare_result(&service, &reply)?;
+        let result = Cloudflare::result(&service, &reply)?;
         let b64 = result
             .get("image")
             .and_then(Value::as_str)

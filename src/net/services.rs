@@ -66,6 +66,16 @@ impl Cloudflare {
     pub fn run_url(&self, model: &str) -> String {
         format!("{}/accounts/{}/ai/run/{}", self.base_url, self.account_id, model)
     }
+
+    /// The `result` of a reply: Workers AI wraps every one as `{"result", "success", "errors", "messages"}`.
+    pub fn result(service: &Service, body: &serde_json::Value) -> Result<serde_json::Value, super::NetError> {
+        if body.get("success").and_then(serde_json::Value::as_bool) == Some(false) {
+            let said = super::server_words(body.to_string().as_bytes());
+            return Err(super::NetError::bad_reply(service, format!("it reported a failure: {said}")));
+        }
+        let result = body.get("result").cloned().filter(|r| !r.is_null());
+        result.ok_or_else(|| super::NetError::bad_reply(service, "its reply has no result"))
+    }
 }
 
 /// An OpenAI-compatible server, ready to call. Local servers often need no key.
