@@ -74,7 +74,7 @@ fn services(r: &mut Report, cfg: &memoreez::config::Config) {
     push(
         s,
         "local LLM (llama)",
-        match b_llama(cfg) {
+        match cfg.backends.llama.resolve(&process_env) {
             Ok(p) => format!(
                 "{} ({})",
                 p.display(),
@@ -110,10 +110,6 @@ fn services(r: &mut Report, cfg: &memoreez::config::Config) {
         }
         Err(e) => push(s, "Hunyuan3D servers", e),
     }
-}
-
-fn b_llama(cfg: &memoreez::config::Config) -> Result<std::path::PathBuf, String> {
-    cfg.backends.llama.resolve(&memoreez::net::services::process_env)
 }
 
 /// First line a tool prints for `arg`, when it runs.

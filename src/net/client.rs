@@ -112,8 +112,6 @@ impl<'a> Request<'a> {
 /// A successful reply (2xx): its body, within the cap.
 #[derive(Debug)]
 pub struct Reply {
-    pub status: u16,
-    pub content_type: Option<String>,
     pub bytes: Vec<u8>,
 }
 
@@ -153,10 +151,6 @@ impl Http {
             .build()
             .map_err(|e| NetError::Setup(e.to_string()))?;
         Ok(Http { client, policy })
-    }
-
-    pub fn policy(&self) -> &Policy {
-        &self.policy
     }
 
     /// Sends `req` to `service`, retrying transient failures as the policy allows; notes each retry
@@ -240,8 +234,6 @@ impl Http {
         let status = resp.status().as_u16();
         let retry_after =
             resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
-        let content_type =
-            resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         let limit = self.policy.max_reply_mb * 1024 * 1024;
         let too_large = || NetError::TooLarge { service: service.name.clone(), limit_mb: self.policy.max_reply_mb };
         if resp.content_length().is_some_and(|n| n > limit as u64) {
@@ -255,7 +247,7 @@ impl Http {
             bytes.extend_from_slice(&chunk);
         }
         if (200..300).contains(&status) {
-            Ok(Reply { status, content_type, bytes })
+            Ok(Reply { bytes })
         } else {
             let err = NetError::status(service, status, &bytes);
             Err((redact(err, req.bearer), retry_after))

@@ -17,6 +17,13 @@ pub fn b64_encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// Standard base64 that reads padded and unpadded text alike, as services send both.
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
 /// Decodes base64 from a service, with or without padding or a `data:` prefix.
 pub fn b64_decode(text: &str) -> Result<Vec<u8>, String> {
     let t = text.trim();
@@ -25,10 +32,5 @@ pub fn b64_decode(text: &str) -> Result<Vec<u8>, String> {
         None => t,
     };
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    let engine = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    );
-    engine.decode(t.as_bytes()).map_err(|e| format!("its base64 is damaged or cut short ({e})"))
+    LENIENT.decode(t.as_bytes()).map_err(|e| format!("its base64 is damaged or cut short ({e})"))
 }

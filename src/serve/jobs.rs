@@ -28,7 +28,7 @@ pub trait MeshMaker: Send + Sync {
 
 pub enum JobState {
     Queued,
-    Running { since: Instant },
+    Running,
     Done { glb: Arc<Vec<u8>>, at: Instant },
     Failed { message: String, at: Instant },
 }
@@ -88,7 +88,7 @@ impl Jobs {
     pub fn load(&self) -> (usize, usize) {
         let table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         let queued = table.values().filter(|s| matches!(s, JobState::Queued)).count();
-        let running = table.values().filter(|s| matches!(s, JobState::Running { .. })).count();
+        let running = table.values().filter(|s| matches!(s, JobState::Running)).count();
         (queued, running)
     }
 
@@ -145,7 +145,7 @@ impl Progress for JobProgress {
 pub async fn worker(jobs: Arc<Jobs>, mut rx: mpsc::Receiver<Job>, maker: Arc<dyn MeshMaker>) {
     while let Some(mut job) = rx.recv().await {
         let uid = job.uid.clone();
-        jobs.set(&uid, JobState::Running { since: Instant::now() });
+        jobs.set(&uid, JobState::Running);
         tracing::info!(%uid, params = ?job.params, "job started");
         let maker = maker.clone();
         let progress = JobProgress { uid: uid.clone(), cancel: jobs.cancel.clone() };
@@ -154,19 +154,22 @@ pub async fn worker(jobs: Arc<Jobs>, mut rx: mpsc::Receiver<Job>, maker: Arc<dyn
             .await
             .map_err(|e| format!("the job stopped unexpectedly: {e}"))
             .and_then(|r| r.map_err(|e| e.to_string()));
-        let at = Instant::now();
         match &result {
-            Ok(mesh) => {
-                tracing::info!(%uid, triangles = mesh.triangles.len(), "job done");
-                jobs.set(&uid, JobState::Done { glb: Arc::new(crate::mesh::io::glb_bytes(mesh)), at });
-            }
-            Err(message) => {
-                tracing::warn!(%uid, %message, "job failed");
-                jobs.set(&uid, JobState::Failed { message: message.clone(), at });
-            }
+            Ok(mesh) => tracing::info!(%uid, triangles = mesh.triangles.len(), "job done"),
+            Err(message) => tracing::warn!(%uid, %message, "job failed"),
         }
+        // `/generate` waits for its mesh and encodes it as asked; only `/send` jobs are kept for
+        // `/status`, as GLB.
         if let Some(reply) = job.reply.take() {
+            jobs.forget(&uid);
             let _ = reply.send(result);
+            continue;
         }
+        let at = Instant::now();
+        let state = match result {
+            Ok(mesh) => JobState::Done { glb: Arc::new(crate::mesh::io::glb_bytes(&mesh)), at },
+            Err(message) => JobState::Failed { message, at },
+        };
+        jobs.set(&uid, state);
     }
 }

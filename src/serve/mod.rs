@@ -174,9 +174,7 @@ async fn status(State(st): State<AppState>, headers: HeaderMap, Path(uid): Path<
     }
     st.jobs.with(&uid, |state| match state {
         None => failed(format!("no job {uid} here (finished jobs are kept for an hour)")),
-        Some(JobState::Queued) | Some(JobState::Running { .. }) => {
-            Json(json!({"status": "processing"})).into_response()
-        }
+        Some(JobState::Queued) | Some(JobState::Running) => Json(json!({"status": "processing"})).into_response(),
         Some(JobState::Done { glb, .. }) => {
             Json(json!({"status": "completed", "model_base64": b64_encode(glb)})).into_response()
         }
